@@ -1,0 +1,12 @@
+# ImageNet-1K in MMPretrain's layout under data/imagenet/ (train/, meta/train.txt).
+_base_ = 'mmpretrain::_base_/datasets/imagenet_bs512_mae.py'
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.67, 1.0),
+         backend='pillow', interpolation='bicubic'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='SymmetricMaskGenerator', input_size=224, patch_size=16, block_size=32),
+    dict(type='PackInputs', algorithm_keys=['momentum_mask']),
+]
+train_dataloader = dict(batch_size=256, dataset=dict(pipeline=train_pipeline))

@@ -1,0 +1,37 @@
+_base_ = [
+    '../_base_/models/symmim_vit-base-p16.py',
+    '../_base_/datasets/imagenet_bs256_symmim_224.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
+
+# AdamW, lr 1.5e-4 x total batch / 256, no decay on norms, biases and tokens.
+optim_wrapper = dict(
+    type='AmpOptimWrapper',
+    loss_scale='dynamic',
+    optimizer=dict(type='AdamW', lr=1.5e-4 * 2048 / 256, betas=(0.9, 0.95),
+                   weight_decay=0.05),
+    clip_grad=dict(max_norm=5.0),
+    paramwise_cfg=dict(custom_keys={
+        'ln': dict(decay_mult=0.), 'bias': dict(decay_mult=0.),
+        'pos_embed': dict(decay_mult=0.), 'mask_token': dict(decay_mult=0.),
+        'cls_token': dict(decay_mult=0.)}))
+
+max_epochs = 800
+warmup_epochs = 40
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=warmup_epochs,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=max_epochs - warmup_epochs, eta_min=1e-6,
+         by_epoch=True, begin=warmup_epochs, end=max_epochs, convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=100),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3))
+
+# BatchNorm of the projector/predictor is synchronised across GPUs (as in MoCo v3).
+sync_bn = 'torch'
+randomness = dict(seed=0, diff_rank_seed=True)
+resume = True
+auto_scale_lr = dict(base_batch_size=2048)

@@ -1,0 +1,56 @@
+# Quickstart: SymMIM on the 1,797 handwritten digits that ship inside scikit-learn
+# (no download), 32 px, a tiny ViT with 4-px patches; a few minutes on 2 CPU cores.
+#   python tools/train.py configs/symmim/symmim_vit-tiny-p4_digits-32px.py
+_base_ = [
+    '../_base_/models/symmim_vit-base-p16.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
+
+# 8x8 patch grid; M2 uses 8-px blocks (k = 2 patches, as 32 px / 16 px at 224).
+model = dict(
+    backbone=dict(
+        arch=dict(_delete_=True, embed_dims=96, num_layers=6, num_heads=3,
+                  feedforward_channels=384),
+        img_size=32, patch_size=4),
+    proj_hidden=512,
+    proj_out=128)
+
+# Digits scaled to [0, 255]: background 0, strokes up to 255.
+data_preprocessor = dict(type='SelfSupDataPreprocessor', mean=[78.0] * 3, std=[96.0] * 3,
+                         to_rgb=False)
+train_pipeline = [
+    dict(type='RandomResizedCrop', scale=32, crop_ratio_range=(0.67, 1.0),
+         interpolation='bicubic'),
+    dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4, block_size=8),
+    dict(type='PackInputs', algorithm_keys=['momentum_mask']),
+]
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(type='Digits', split='train', img_size=32, pipeline=train_pipeline))
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.95), weight_decay=0.05),
+    clip_grad=dict(max_norm=5.0),
+    paramwise_cfg=dict(custom_keys={
+        'ln': dict(decay_mult=0.), 'bias': dict(decay_mult=0.),
+        'pos_embed': dict(decay_mult=0.), 'mask_token': dict(decay_mult=0.),
+        'cls_token': dict(decay_mult=0.)}))
+max_epochs = 30
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=3,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=max_epochs - 3, eta_min=1e-5, by_epoch=True,
+         begin=3, end=max_epochs, convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=2))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+randomness = dict(seed=0, diff_rank_seed=True)

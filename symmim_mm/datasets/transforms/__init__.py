@@ -1,0 +1,3 @@
+from .symmetric_mask import SymmetricMaskGenerator, checkerboard
+
+__all__ = ['SymmetricMaskGenerator', 'checkerboard']

@@ -1,0 +1,73 @@
+"""Vision Transformer with a learned mask token, the encoder of SymMIM."""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.model.weight_init import trunc_normal_
+from mmpretrain.models import VisionTransformer
+from mmpretrain.models.utils import resize_pos_embed
+from mmpretrain.registry import MODELS
+
+
+@MODELS.register_module()
+class SymMIMViT(VisionTransformer):
+    """MMPretrain ``VisionTransformer`` whose masked patch tokens are replaced in
+    place by a learned ``mask_token`` (SimMIM-style: the full sequence is encoded).
+
+    Takes every argument of :class:`mmpretrain.models.VisionTransformer`. With
+    ``mask=None`` it is exactly that ViT, and its state dict without ``mask_token``
+    loads strictly into a ``VisionTransformer`` of the same arch.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.mask_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
+
+    def init_weights(self) -> None:
+        """Initialise the ViT, then the mask token (skipped for pretrained)."""
+        super().init_weights()
+        if not (isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained'):
+            trunc_normal_(self.mask_token, std=.02)
+
+    def mask_patches(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Replace masked patch tokens by the mask token.
+
+        Args:
+            x (Tensor): Patch tokens ``(B, L, C)``.
+            mask (Tensor): ``(B, h, w)`` or ``(B, L)``, 1 = masked.
+        """
+        w = mask.flatten(1).unsqueeze(-1).to(x.dtype)  # (B, L, 1)
+        return x * (1. - w) + self.mask_token.to(x.dtype) * w
+
+    def forward(self, x: torch.Tensor,
+                mask: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, ...]:
+        """Encode images, masking patches where ``mask`` is 1.
+
+        Args:
+            x (Tensor): Images ``(B, 3, H, W)``.
+            mask (Tensor, optional): ``(B, H/p, W/p)``, 1 = masked. ``None``
+                encodes the image unmasked. Defaults to None.
+
+        Returns:
+            tuple[Tensor]: One output per ``out_indices``, formatted by
+            ``out_type`` (``'raw'``: ``(B, 1 + L, C)``).
+        """
+        B = x.shape[0]
+        x, patch_resolution = self.patch_embed(x)  # (B, L, C)
+        if mask is not None:
+            x = self.mask_patches(x, mask)
+        if self.cls_token is not None:
+            x = torch.cat((self.cls_token.expand(B, -1, -1), x), dim=1)
+        x = x + resize_pos_embed(
+            self.pos_embed, self.patch_resolution, patch_resolution,
+            mode=self.interpolate_mode, num_extra_tokens=self.num_extra_tokens)
+        x = self.pre_norm(self.drop_after_pos(x))
+
+        outs = []
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i == len(self.layers) - 1 and self.final_norm:
+                x = self.ln1(x)
+            if i in self.out_indices:
+                outs.append(self._format_output(x, patch_resolution))
+        return tuple(outs)

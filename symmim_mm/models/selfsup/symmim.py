@@ -1,0 +1,177 @@
+"""SymMIM: masked image modeling with symmetric masks and a momentum contrast."""
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmpretrain.models import BaseSelfSupervisor, CosineEMA
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+CONTRAST_LEVELS = {'global': 0.2, 'patch': 0.1}  # level -> default temperature
+
+
+def mlp(in_channels: int, hidden: int, out: int, num_layers: int) -> dict:
+    """MoCo v3 MLP (BN after every layer, affine-free BN at the end)."""
+    return dict(type='NonLinearNeck', in_channels=in_channels, hid_channels=hidden,
+                out_channels=out, num_layers=num_layers, with_bias=False,
+                with_last_bn=True, with_last_bn_affine=False, with_last_bias=False,
+                with_avg_pool=False, norm_cfg=dict(type='BN1d'))
+
+
+@MODELS.register_module()
+class SymMIM(BaseSelfSupervisor):
+    """SymMIM, from `Symmetric masking strategy enhances the performance of Masked
+    Image Modeling <https://arxiv.org/abs/2408.12772>`_ (ICPR 2024).
+
+    The online encoder sees the image under the fine checkerboard ``mask`` (M1)
+    and reconstructs the masked pixels; an EMA copy of it (the momentum encoder)
+    sees the image under the block checkerboard ``momentum_mask`` (M2). A MoCo v3
+    style InfoNCE ties the two embeddings. ``L = loss_rec + con_weight * loss_con``.
+    Masks come from :class:`SymmetricMaskGenerator` in the data pipeline.
+
+    Args:
+        backbone (dict): A :class:`SymMIMViT` config with ``out_type='raw'``.
+        neck (dict, optional): Pixel decoder on the online patch map. Defaults to
+            ``SimMIMLinearDecoder`` (1×1 conv to p²·3 channels + PixelShuffle(p)).
+        head (dict, optional): Reconstruction head. Defaults to
+            ``SymMIMPixelHead`` built with ``rec_loss`` and ``norm_pix``.
+        projector (dict, optional): Projector after the encoders (copied into the
+            momentum branch). Defaults to a 3-layer MoCo v3 MLP of ``proj_hidden``
+            hidden and ``proj_out`` output channels.
+        predictor (dict, optional): Predictor on the online branch. Defaults to a
+            2-layer MoCo v3 MLP of ``proj_hidden`` hidden and ``proj_out`` output
+            channels.
+        proj_hidden (int): Hidden width of the default projector and predictor.
+            Defaults to 4096.
+        proj_out (int): Output width of the default projector and predictor.
+            Defaults to 256.
+        rec_loss (str): ``'L1'`` or ``'L2'``. Defaults to ``'L1'``.
+        norm_pix (bool): Per-patch normalised pixel targets. Defaults to False.
+        contrast_level (str): ``'global'`` (CLS tokens, in-batch negatives gathered
+            across ranks) or ``'patch'`` (masked online patches against momentum
+            patches, other positions as negatives). Defaults to ``'global'``.
+        temperature (float, optional): InfoNCE temperature. Defaults to 0.2 for
+            ``'global'`` and 0.1 for ``'patch'``.
+        con_weight (float): λ, weight of the contrastive loss; 0 turns the
+            momentum branch off (pure MIM). Defaults to 1.0.
+        base_momentum (float): Start value of ``1 - m`` for the EMA; it follows a
+            cosine schedule to 0 (m from 0.99 to 1). Defaults to 0.01.
+        two_views (bool): Inputs are two augmented views (a list); the online
+            encoder takes the first, the momentum encoder the second.
+            Defaults to False (both encoders see the same view).
+        data_preprocessor (dict, optional): Defaults to ``SelfSupDataPreprocessor``.
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: Optional[dict] = None,
+                 head: Optional[dict] = None,
+                 projector: Optional[dict] = None,
+                 predictor: Optional[dict] = None,
+                 proj_hidden: int = 4096,
+                 proj_out: int = 256,
+                 rec_loss: str = 'L1',
+                 norm_pix: bool = False,
+                 contrast_level: str = 'global',
+                 temperature: Optional[float] = None,
+                 con_weight: float = 1.0,
+                 base_momentum: float = 0.01,
+                 two_views: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        if contrast_level not in CONTRAST_LEVELS:
+            raise ValueError(f'`contrast_level` must be one of {tuple(CONTRAST_LEVELS)}, '
+                             f'got {contrast_level!r}.')
+        if con_weight < 0:
+            raise ValueError(f'`con_weight` must be >= 0, got {con_weight!r}.')
+        encoder = MODELS.build(backbone)
+        if encoder.out_type != 'raw' or encoder.cls_token is None:
+            raise ValueError("SymMIM needs `backbone.out_type='raw'` with a cls token.")
+        dims, patch = encoder.embed_dims, encoder.patch_embed.projection.stride[0]
+        neck = neck or dict(type='SimMIMLinearDecoder', in_channels=dims, encoder_stride=patch)
+        head = head or dict(type='SymMIMPixelHead', patch_size=patch, criterion=rec_loss,
+                            norm_pix=norm_pix)
+        super().__init__(backbone=encoder, neck=neck, head=head,
+                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+
+        self.contrast_level = contrast_level
+        self.temperature = temperature or CONTRAST_LEVELS[contrast_level]
+        self.con_weight = con_weight
+        self.two_views = two_views
+        self.projector = MODELS.build(projector or mlp(dims, proj_hidden, proj_out, 3))
+        predictor = predictor or mlp(proj_out, proj_hidden, proj_out, 2)
+        if contrast_level == 'global':
+            self.contrast_head = MODELS.build(dict(
+                type='MoCoV3Head', predictor=predictor, temperature=self.temperature,
+                loss=dict(type='CrossEntropyLoss', loss_weight=2 * self.temperature)))
+        else:
+            self.contrast_head = MODELS.build(dict(
+                type='SymMIMPatchContrastHead', predictor=predictor,
+                temperature=self.temperature))
+        # EMA copy of (encoder, projector); parameters never receive gradients.
+        self.momentum_encoder = CosineEMA(
+            nn.Sequential(self.backbone, self.projector), momentum=base_momentum)
+
+    def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """Unmasked features of the online encoder."""
+        return self.backbone(inputs, mask=None)
+
+    def embed(self, tokens: torch.Tensor, projector: nn.Module) -> torch.Tensor:
+        """Project the CLS token ``(B, D)`` or, at patch level, every patch ``(B, L, D)``."""
+        if self.contrast_level == 'global':
+            return projector([tokens[:, 0]])[0]
+        B, L = tokens.shape[0], tokens.shape[1] - 1
+        return projector([tokens[:, 1:].flatten(0, 1)])[0].view(B, L, -1)
+
+    def to_featmap(self, tokens: torch.Tensor, hw: Tuple[int, int]) -> torch.Tensor:
+        """Patch tokens ``(B, 1 + L, C)`` -> map ``(B, C, h, w)``."""
+        return tokens[:, 1:].transpose(1, 2).reshape(tokens.shape[0], -1, *hw)
+
+    def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
+             data_samples: List[DataSample], **kwargs) -> Dict[str, torch.Tensor]:
+        """Masks -> online encoder -> reconstruct -> momentum encoder -> contrast.
+
+        Args:
+            inputs (Tensor | list[Tensor]): Images ``(B, 3, H, W)``; two of them
+                when ``two_views=True``.
+            data_samples (list[DataSample]): Carry ``mask`` and ``momentum_mask``.
+
+        Returns:
+            dict[str, Tensor]: ``loss_rec`` and ``loss_con`` (already × λ).
+        """
+        online_view, momentum_view = (inputs[0], inputs[1]) if self.two_views else \
+            ((inputs[0], inputs[0]) if isinstance(inputs, list) else (inputs, inputs))
+        mask = stack_masks(data_samples, 'mask', online_view.device)  # (B, h, w) M1
+        hw = tuple(mask.shape[1:])
+
+        tokens = self.backbone(online_view, mask)[0]  # (B, 1 + L, C)
+        img_rec = self.neck(self.to_featmap(tokens, hw))  # (B, 3, H, W)
+        losses = dict(loss_rec=self.head.loss(img_rec, online_view, mask))
+        if self.con_weight == 0:
+            losses['loss_con'] = img_rec.new_zeros(())
+            return losses
+
+        momentum_mask = stack_masks(data_samples, 'momentum_mask', online_view.device)  # M2
+        with torch.no_grad():
+            self.momentum_encoder.update_parameters(nn.Sequential(self.backbone, self.projector))
+            encoder, projector = self.momentum_encoder.module
+            key = self.embed(encoder(momentum_view, momentum_mask)[0], projector)
+        query = self.embed(tokens, self.projector)
+        if self.contrast_level == 'global':
+            loss_con = self.contrast_head.loss(query, key)  # (B, D) vs (B', D)
+        else:
+            loss_con = self.contrast_head.loss(query, key, mask)  # (B, L, D) pairs
+        losses['loss_con'] = self.con_weight * loss_con
+        return losses
+
+
+def stack_masks(data_samples: List[DataSample], key: str,
+                device: torch.device) -> torch.Tensor:
+    """Stack the per-sample ``key`` masks into a ``(B, h, w)`` tensor on ``device``."""
+    try:
+        masks = [torch.as_tensor(getattr(ds, key)) for ds in data_samples]
+    except AttributeError:
+        raise KeyError(f'data samples have no `{key}`: put SymmetricMaskGenerator in the '
+                       "pipeline and PackInputs(algorithm_keys=['momentum_mask']).") from None
+    return torch.stack(masks).to(device)

@@ -1,0 +1,120 @@
+import math
+
+import pytest
+import torch
+from mmpretrain.registry import MODELS, TRANSFORMS
+from mmpretrain.structures import DataSample
+
+from tests.conftest import TINY_ARCH
+
+
+def build_model(**kwargs):
+    cfg = dict(
+        type='SymMIM',
+        backbone=dict(type='SymMIMViT', arch=TINY_ARCH, img_size=32, patch_size=4,
+                      out_type='raw'),
+        proj_hidden=64, proj_out=16,
+        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.5] * 3,
+                               std=[0.5] * 3))
+    cfg.update(kwargs)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def batch(model, n=4, views=1, **mask_kwargs):
+    gen = TRANSFORMS.build(dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4,
+                                block_size=8, **mask_kwargs))
+    samples = []
+    for _ in range(n):
+        r = gen.transform({})
+        sample = DataSample().set_mask(r['mask'])
+        sample.set_field(r['momentum_mask'], 'momentum_mask')
+        samples.append(sample)
+    inputs = torch.rand(n, 3, 32, 32)
+    inputs = [inputs, torch.rand(n, 3, 32, 32)] if views == 2 else inputs
+    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples))
+
+
+def test_loss_keys_finite_and_gradients(message_hub):
+    model = build_model()
+    losses = model(**batch(model), mode='loss')
+    assert set(losses) == {'loss_rec', 'loss_con'}
+    assert all(torch.isfinite(v) and v.item() > 0 for v in losses.values())
+    sum(losses.values()).backward()
+    online = dict(model.backbone.named_parameters())
+    assert online['mask_token'].grad is not None and online['mask_token'].grad.abs().sum() > 0
+    assert all(p.grad is not None for n, p in online.items()), 'online encoder lacks grads'
+    assert all(p.grad is not None for p in model.projector.parameters())
+    momentum = list(model.momentum_encoder.parameters())
+    assert momentum and all(p.grad is None and not p.requires_grad for p in momentum)
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(contrast_level='patch'),
+    dict(rec_loss='L2', norm_pix=True),
+    dict(two_views=True),
+])
+def test_options(message_hub, kwargs):
+    model = build_model(**kwargs)
+    losses = model(**batch(model, views=2 if kwargs.get('two_views') else 1), mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())
+    assert losses['loss_con'] > 0
+
+
+def test_default_temperatures_and_weights(message_hub):
+    model = build_model()
+    assert model.temperature == 0.2
+    assert model.contrast_head.loss_module.loss_weight == pytest.approx(0.4)  # x 2τ
+    assert build_model(contrast_level='patch').temperature == 0.1
+    assert build_model(temperature=0.5).temperature == 0.5
+
+
+def test_con_weight_scales_and_zero_skips(message_hub):
+    torch.manual_seed(0)
+    model = build_model(con_weight=0.)
+    losses = model(**batch(model), mode='loss')
+    assert losses['loss_con'].item() == 0.
+    assert int(model.momentum_encoder.steps) == 0  # momentum branch never ran
+    with pytest.raises(ValueError, match='con_weight'):
+        build_model(con_weight=-1.)
+    with pytest.raises(ValueError, match='contrast_level'):
+        build_model(contrast_level='pixel')
+
+
+def test_missing_momentum_mask_is_a_clear_error(message_hub):
+    model = build_model()
+    data = batch(model)
+    for ds in data['data_samples']:
+        del ds.momentum_mask
+    with pytest.raises(KeyError, match='momentum_mask'):
+        model(**data, mode='loss')
+
+
+def test_momentum_encoder_follows_cosine_schedule(message_hub):
+    max_iters = message_hub.get_info('max_iters')
+    model = build_model(base_momentum=0.01)
+    optim = torch.optim.SGD(model.parameters(), lr=0.5)
+    online = model.backbone.patch_embed.projection.weight
+    ema = model.momentum_encoder.module[0].patch_embed.projection.weight
+    expected = None
+    for step in range(3):
+        before = online.detach().clone()
+        losses = model(**batch(model), mode='loss')
+        if step == 0:
+            expected = before.clone()  # first update copies the online weights
+        else:
+            m = 0.01 * (math.cos(math.pi * step / max_iters) + 1) / 2  # 1 - momentum
+            expected = expected * (1 - m) + before * m
+        torch.testing.assert_close(ema.detach(), expected)
+        optim.zero_grad()
+        sum(losses.values()).backward()
+        optim.step()
+    assert not torch.allclose(ema, online)
+
+
+def test_extract_feat_is_unmasked():
+    model = build_model()
+    model.eval()
+    x = torch.rand(2, 3, 32, 32)
+    torch.testing.assert_close(model.extract_feat(x)[0], model.backbone(x)[0])

@@ -1,0 +1,45 @@
+import torch
+from mmpretrain.models import VisionTransformer
+
+from symmim_mm.models import SymMIMViT
+from tests.conftest import TINY_ARCH
+
+
+def build(**kwargs):
+    model = SymMIMViT(arch=TINY_ARCH, img_size=32, patch_size=8, **kwargs)
+    model.init_weights()
+    model.eval()  # no dropout; BaseBackbone.eval() returns None
+    return model
+
+
+def test_output_shapes():
+    model = build(out_type='raw')
+    x = torch.randn(2, 3, 32, 32)
+    mask = torch.zeros(2, 4, 4)
+    mask[:, ::2] = 1
+    assert model(x, mask)[0].shape == (2, 17, 32)
+    assert model(x)[0].shape == (2, 17, 32)
+    assert build(out_type='featmap')(x, mask)[0].shape == (2, 32, 4, 4)
+    # non-square input
+    assert model(torch.randn(1, 3, 32, 48), torch.ones(1, 4, 6))[0].shape == (1, 25, 32)
+
+
+def test_mask_replaces_tokens_in_place():
+    model = build(out_type='raw')
+    x = torch.randn(1, 3, 32, 32)
+    assert torch.allclose(model(x, torch.zeros(1, 4, 4))[0], model(x)[0])
+    full = model(x, torch.ones(1, 4, 4))[0]
+    other = model(torch.randn(1, 3, 32, 32), torch.ones(1, 4, 4))[0]
+    assert torch.allclose(full, other, atol=1e-5)  # every patch masked: input is ignored
+    assert not torch.allclose(full, model(x)[0])
+
+
+def test_plain_vit_and_strict_load():
+    model = build(out_type='cls_token')
+    vit = VisionTransformer(arch=TINY_ARCH, img_size=32, patch_size=8)
+    vit.eval()
+    state = {k: v for k, v in model.state_dict().items() if k != 'mask_token'}
+    assert set(model.state_dict()) - set(state) == {'mask_token'}
+    vit.load_state_dict(state, strict=True)
+    x = torch.randn(2, 3, 32, 32)
+    assert torch.allclose(vit(x)[0], model(x)[0], atol=1e-6)
