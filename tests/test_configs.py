@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-CONFIGS = sorted(str(p) for p in (Path(__file__).parents[1] / 'configs').rglob('*.py')
+CONFIGS = sorted(str(p) for p in (Path(__file__).parents[1] / 'configs' / 'symmim').rglob('*.py')
                  if '_base_' not in p.parts)
 
 

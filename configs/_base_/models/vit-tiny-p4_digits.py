@@ -1,0 +1,9 @@
+# The encoder of configs/symmim/symmim_vit-tiny-p4_digits-32px.py as an MMPretrain
+# classifier; `init_cfg.checkpoint` takes a SymMIM checkpoint (prefix 'backbone.').
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(
+        type='VisionTransformer',
+        arch=dict(embed_dims=96, num_layers=6, num_heads=3, feedforward_channels=384),
+        img_size=32, patch_size=4, out_type='cls_token', final_norm=True,
+        init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))

@@ -1,0 +1,7 @@
+# Fine-tune a SymMIM ViT-L/16 on ImageNet-1K: layer decay 0.75, 50 epochs, lr 5e-4 x 1024/256.
+_base_ = 'mmpretrain::mae/benchmarks/vit-large-p16_8xb128-coslr-50e_in1k.py'
+custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
+
+optim_wrapper = dict(optimizer=dict(lr=5e-4 * 1024 / 256), paramwise_cfg=dict(
+    layer_decay_rate=0.75))
+auto_scale_lr = dict(base_batch_size=1024)
