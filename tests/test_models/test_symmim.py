@@ -118,3 +118,24 @@ def test_extract_feat_is_unmasked():
     model.eval()
     x = torch.rand(2, 3, 32, 32)
     torch.testing.assert_close(model.extract_feat(x)[0], model.backbone(x)[0])
+
+
+def test_momentum_drop_masked_fast_path(message_hub):
+    model = build_model(momentum_drop_masked=True)
+    seen = []
+    encoder = model.momentum_encoder.module[0]
+    encoder.register_forward_hook(lambda m, args, kwargs, out: seen.append(
+        (kwargs.get('drop_masked', False), out[0].shape[1])), with_kwargs=True)
+    losses = model(**batch(model), mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())
+    assert seen[-1] == (True, 1 + 32)  # 64 patches, M2 masks 32
+    # phase flips give uneven counts on an odd block grid: the literal path is taken
+    flipped = build_model(momentum_drop_masked=True)
+    flipped.momentum_encoder.module[0].register_forward_hook(
+        lambda m, args, kwargs, out: seen.append(out[0].shape[1]), with_kwargs=True)
+    data = batch(flipped)
+    data['data_samples'][0].momentum_mask[0, 0] ^= 1
+    flipped(**data, mode='loss')
+    assert seen[-1] == 1 + 64
+    with pytest.raises(ValueError, match='momentum_drop_masked'):
+        build_model(momentum_drop_masked=True, contrast_level='patch')

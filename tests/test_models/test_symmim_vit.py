@@ -43,3 +43,23 @@ def test_plain_vit_and_strict_load():
     vit.load_state_dict(state, strict=True)
     x = torch.randn(2, 3, 32, 32)
     assert torch.allclose(vit(x)[0], model(x)[0], atol=1e-6)
+
+
+def test_drop_masked_encodes_visible_tokens_only():
+    model = build(out_type='raw')
+    x = torch.randn(2, 3, 32, 32)
+    torch.testing.assert_close(model(x, torch.zeros(2, 4, 4), drop_masked=True)[0],
+                               model(x)[0])
+    mask = torch.zeros(2, 4, 4)
+    mask[:, :, 1::2] = 1  # 8 of 16 patches masked
+    out = model(x, mask, drop_masked=True)[0]
+    assert out.shape == (2, 9, 32)
+    # changing a masked patch's pixels changes nothing
+    y = x.clone()
+    y[:, :, :, 8:16] = 0
+    torch.testing.assert_close(model(y, mask, drop_masked=True)[0], out)
+    uneven = mask.clone()
+    uneven[0, 0, 0] = 1
+    import pytest
+    with pytest.raises(ValueError, match='same number'):
+        model(x, uneven, drop_masked=True)

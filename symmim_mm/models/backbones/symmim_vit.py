@@ -39,28 +39,56 @@ class SymMIMViT(VisionTransformer):
         w = mask.flatten(1).unsqueeze(-1).to(x.dtype)  # (B, L, 1)
         return x * (1. - w) + self.mask_token.to(x.dtype) * w
 
-    def forward(self, x: torch.Tensor,
-                mask: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, ...]:
+    def drop_patches(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Keep the extra (CLS) tokens and the visible patch tokens only.
+
+        Args:
+            x (Tensor): Tokens ``(B, extra + L, C)``, position embedding added.
+            mask (Tensor): ``(B, h, w)``, 1 = masked; every sample must mask as
+                many patches.
+
+        Returns:
+            Tensor: ``(B, extra + L_visible, C)``.
+        """
+        keep = ~mask.flatten(1).bool()  # (B, L)
+        counts = keep.sum(1)
+        if not bool((counts == counts[0]).all()):
+            raise ValueError('drop_masked needs the same number of masked patches in every '
+                             f'sample, got {counts.tolist()}.')
+        B, C = x.shape[0], x.shape[-1]
+        extra, patches = x[:, :self.num_extra_tokens], x[:, self.num_extra_tokens:]
+        return torch.cat((extra, patches[keep].view(B, -1, C)), dim=1)
+
+    def forward(self, x: torch.Tensor, mask: Optional[torch.Tensor] = None,
+                drop_masked: bool = False) -> Tuple[torch.Tensor, ...]:
         """Encode images, masking patches where ``mask`` is 1.
 
         Args:
             x (Tensor): Images ``(B, 3, H, W)``.
             mask (Tensor, optional): ``(B, H/p, W/p)``, 1 = masked. ``None``
                 encodes the image unmasked. Defaults to None.
+            drop_masked (bool): Drop the masked patches from the sequence (MAE
+                style, fewer tokens, needs ``out_type='raw'``) instead of replacing
+                them by the mask token. Defaults to False.
 
         Returns:
             tuple[Tensor]: One output per ``out_indices``, formatted by
-            ``out_type`` (``'raw'``: ``(B, 1 + L, C)``).
+            ``out_type`` (``'raw'``: ``(B, 1 + L, C)``, or ``(B, 1 + L_visible, C)``
+            with ``drop_masked``).
         """
+        if drop_masked and self.out_type != 'raw':
+            raise ValueError("drop_masked needs out_type='raw'.")
         B = x.shape[0]
         x, patch_resolution = self.patch_embed(x)  # (B, L, C)
-        if mask is not None:
+        if mask is not None and not drop_masked:
             x = self.mask_patches(x, mask)
         if self.cls_token is not None:
             x = torch.cat((self.cls_token.expand(B, -1, -1), x), dim=1)
         x = x + resize_pos_embed(
             self.pos_embed, self.patch_resolution, patch_resolution,
             mode=self.interpolate_mode, num_extra_tokens=self.num_extra_tokens)
+        if mask is not None and drop_masked:
+            x = self.drop_patches(x, mask)
         x = self.pre_norm(self.drop_after_pos(x))
 
         outs = []

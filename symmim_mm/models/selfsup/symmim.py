@@ -3,9 +3,11 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmpretrain.models import BaseSelfSupervisor, CosineEMA
+from mmpretrain.models import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
+from ..utils import FusedCosineEMA
 
 CONTRAST_LEVELS = {'global': 0.2, 'patch': 0.1}  # level -> default temperature
 
@@ -55,10 +57,17 @@ class SymMIM(BaseSelfSupervisor):
         con_weight (float): λ, weight of the contrastive loss; 0 turns the
             momentum branch off (pure MIM). Defaults to 1.0.
         base_momentum (float): Start value of ``1 - m`` for the EMA; it follows a
-            cosine schedule to 0 (m from 0.99 to 1). Defaults to 0.01.
+            cosine schedule to 0 (m from 0.99 to 1), as MMPretrain's ``CosineEMA``.
+            Defaults to 0.01.
         two_views (bool): Inputs are two augmented views (a list); the online
             encoder takes the first, the momentum encoder the second.
             Defaults to False (both encoders see the same view).
+        momentum_drop_masked (bool): Fast path: the momentum encoder drops the
+            M2-masked patches (MAE style, about half the tokens) instead of
+            encoding mask tokens in their place. Changes the maths; global
+            contrast only. Batches whose samples mask different numbers of
+            patches (``phase_flip`` on an odd block grid) take the literal path.
+            Defaults to False.
         data_preprocessor (dict, optional): Defaults to ``SelfSupDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
@@ -78,6 +87,7 @@ class SymMIM(BaseSelfSupervisor):
                  con_weight: float = 1.0,
                  base_momentum: float = 0.01,
                  two_views: bool = False,
+                 momentum_drop_masked: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         if contrast_level not in CONTRAST_LEVELS:
@@ -85,6 +95,8 @@ class SymMIM(BaseSelfSupervisor):
                              f'got {contrast_level!r}.')
         if con_weight < 0:
             raise ValueError(f'`con_weight` must be >= 0, got {con_weight!r}.')
+        if momentum_drop_masked and contrast_level != 'global':
+            raise ValueError("`momentum_drop_masked` needs contrast_level='global'.")
         encoder = MODELS.build(backbone)
         if encoder.out_type != 'raw' or encoder.cls_token is None:
             raise ValueError("SymMIM needs `backbone.out_type='raw'` with a cls token.")
@@ -99,6 +111,7 @@ class SymMIM(BaseSelfSupervisor):
         self.temperature = temperature or CONTRAST_LEVELS[contrast_level]
         self.con_weight = con_weight
         self.two_views = two_views
+        self.momentum_drop_masked = momentum_drop_masked
         self.projector = MODELS.build(projector or mlp(dims, proj_hidden, proj_out, 3))
         predictor = predictor or mlp(proj_out, proj_hidden, proj_out, 2)
         if contrast_level == 'global':
@@ -110,7 +123,7 @@ class SymMIM(BaseSelfSupervisor):
                 type='SymMIMPatchContrastHead', predictor=predictor,
                 temperature=self.temperature))
         # EMA copy of (encoder, projector); parameters never receive gradients.
-        self.momentum_encoder = CosineEMA(
+        self.momentum_encoder = FusedCosineEMA(
             nn.Sequential(self.backbone, self.projector), momentum=base_momentum)
 
     def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
@@ -123,6 +136,14 @@ class SymMIM(BaseSelfSupervisor):
             return projector([tokens[:, 0]])[0]
         B, L = tokens.shape[0], tokens.shape[1] - 1
         return projector([tokens[:, 1:].flatten(0, 1)])[0].view(B, L, -1)
+
+    def encode_momentum(self, encoder: nn.Module, img: torch.Tensor,
+                        mask: torch.Tensor) -> torch.Tensor:
+        """Momentum tokens ``(B, 1 + L', C)`` of ``img`` under the M2 ``mask``."""
+        counts = mask.flatten(1).sum(1)
+        if self.momentum_drop_masked and bool((counts == counts[0]).all()):
+            return encoder(img, mask, drop_masked=True)[0]  # L' = visible patches
+        return encoder(img, mask)[0]  # L' = L, masked patches as mask tokens
 
     def to_featmap(self, tokens: torch.Tensor, hw: Tuple[int, int]) -> torch.Tensor:
         """Patch tokens ``(B, 1 + L, C)`` -> map ``(B, C, h, w)``."""
@@ -156,7 +177,8 @@ class SymMIM(BaseSelfSupervisor):
         with torch.no_grad():
             self.momentum_encoder.update_parameters(nn.Sequential(self.backbone, self.projector))
             encoder, projector = self.momentum_encoder.module
-            key = self.embed(encoder(momentum_view, momentum_mask)[0], projector)
+            key = self.embed(self.encode_momentum(encoder, momentum_view, momentum_mask),
+                             projector)
         query = self.embed(tokens, self.projector)
         if self.contrast_level == 'global':
             loss_con = self.contrast_head.loss(query, key)  # (B, D) vs (B', D)

@@ -1,0 +1,3 @@
+from .ema import FusedCosineEMA
+
+__all__ = ['FusedCosineEMA']
