@@ -16,5 +16,6 @@ from importlib.util import find_spec  # noqa: E402
 
 if find_spec('mmdet') and find_spec('mmseg'):  # both are in our stack
     from . import downstream, engine  # noqa: E402,F401  (register modules)
+    from .engine import hooks  # noqa: E402,F401  (register hooks)
 
 __all__ = ['__version__']

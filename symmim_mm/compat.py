@@ -11,7 +11,13 @@ imported) changes what is *saved*: ``MessageHub.state_dict`` stores log history 
 plain lists and numbers, and ``MessageHub.load_state_dict`` rebuilds the
 ``HistoryBuffer`` objects from them. Our Runner checkpoints then load with
 ``weights_only=True`` like any other file; every other ``torch.load`` keeps the
-safe default. Nothing else in mmengine is changed.
+safe default.
+
+:func:`apply` also installs :func:`symmim_mm.utils.checkpoint.install`: MMEngine's
+local-file checkpoint loader names the file it refuses (and loads a legacy file
+only if ``--trust-checkpoint`` named it), and the ``Runner`` writes each checkpoint
+to a temporary file renamed into place, so a killed run never leaves a half-written
+one. Nothing else in mmengine is changed.
 """
 import logging
 import numbers
@@ -82,7 +88,10 @@ def _plain_load_state_dict(original):
 
 
 def apply() -> None:
-    """Install the plain-type ``MessageHub`` state (idempotent)."""
+    """Install the plain-type ``MessageHub`` state and the safe checkpoint reading
+    and atomic writing (idempotent)."""
+    from .utils.checkpoint import install
+    install()
     if getattr(MessageHub, _PATCHED, False):
         return
     MessageHub.state_dict = _plain_state_dict(MessageHub.state_dict)

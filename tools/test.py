@@ -1,6 +1,9 @@
 """Evaluate a checkpoint with the test loop of an OpenMMLab config.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
+
+CHECKPOINT is read with ``weights_only=True``; ``--trust-checkpoint CHECKPOINT`` lets
+a legacy file that holds pickled objects load (only that file).
 """
 import argparse
 import os
@@ -11,6 +14,7 @@ from mmengine.runner import Runner
 
 import symmim_mm  # noqa: F401  (registers SymMIM, applies the torch>=2.6 compat)
 from symmim_mm.utils import setup_cpu_distributed
+from symmim_mm.utils.checkpoint import add_trust_argument
 
 
 def parse_args() -> argparse.Namespace:
@@ -19,6 +23,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where logs and metrics go')
     parser.add_argument('--out', help='dump the predictions to this pickle file')
+    add_trust_argument(parser)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. test_dataloader.batch_size=8')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],

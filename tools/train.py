@@ -5,6 +5,12 @@ Same flags as MMPretrain's ``tools/train.py``:
     python tools/train.py configs/symmim/symmim_vit-tiny-p4_digits-32px.py
     python tools/train.py CONFIG --resume            # latest checkpoint in the work dir
     torchrun --nproc_per_node=8 tools/train.py CONFIG --launcher pytorch
+
+Before the Runner is built, the training data settings are checked
+(:func:`symmim_mm.datasets.check_train_config`): a wrong one stops the run at once
+with a message naming its config key. Checkpoints are read with
+``weights_only=True``; ``--trust-checkpoint PATH`` lets that one legacy file be
+unpickled.
 """
 import argparse
 import os
@@ -15,7 +21,9 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import symmim_mm  # noqa: F401  (registers SymMIM, applies the torch>=2.6 compat)
+from symmim_mm.datasets import ConfigError, check_train_config
 from symmim_mm.utils import setup_cpu_distributed
+from symmim_mm.utils.checkpoint import add_trust_argument, find_resumable_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,6 +34,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from this checkpoint; without a path, from the '
                         'latest checkpoint in the work dir')
+    add_trust_argument(parser)
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate during training')
@@ -55,8 +64,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+    if args.resume == 'auto':  # the latest checkpoint, even if `last_checkpoint` is lost
+        cfg.resume, cfg.load_from = True, find_resumable_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
@@ -83,6 +92,10 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main() -> None:
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    try:
+        check_train_config(cfg)
+    except ConfigError as err:
+        raise SystemExit(f'{args.config}: {err}') from None
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()

@@ -34,4 +34,9 @@ default_hooks = dict(
 sync_bn = 'torch'
 randomness = dict(seed=0, diff_rank_seed=True)
 resume = True
+# Random states in checkpoints (`--resume` repeats the uninterrupted run exactly), a stop
+# with a message at the first NaN/inf loss (before it can reach a checkpoint), and a count
+# of the bad image files skipped per epoch (when the loader's `skip_bad=True`).
+custom_hooks = [dict(type='RandomStateHook'), dict(type='StopOnNonFiniteLossHook'),
+                dict(type='SkippedImagesHook')]
 auto_scale_lr = dict(base_batch_size=2048)

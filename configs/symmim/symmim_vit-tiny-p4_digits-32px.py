@@ -54,3 +54,6 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=2))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, diff_rank_seed=True)
+# Random states in checkpoints (`--resume` repeats the uninterrupted run exactly) and a
+# stop with a message at the first NaN/inf loss, before it can reach a checkpoint.
+custom_hooks = [dict(type='RandomStateHook'), dict(type='StopOnNonFiniteLossHook')]

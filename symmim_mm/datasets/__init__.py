@@ -1,4 +1,7 @@
+from .config_check import ConfigError, check_train_config
 from .digits import Digits
-from .transforms import SymmetricMaskGenerator, checkerboard
+from .transforms import (ImageLoadError, RobustLoadImageFromFile, SymmetricMaskGenerator,
+                         checkerboard, decode_image)
 
-__all__ = ['Digits', 'SymmetricMaskGenerator', 'checkerboard']
+__all__ = ['ConfigError', 'Digits', 'ImageLoadError', 'RobustLoadImageFromFile',
+           'SymmetricMaskGenerator', 'check_train_config', 'checkerboard', 'decode_image']

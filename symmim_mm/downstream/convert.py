@@ -15,8 +15,9 @@ import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 
-from ..utils.checkpoint import (ONLINE_PREFIX, TEACHER_PREFIX, encoder_state_dict,
-                                load_state_dict, save_tensors)
+from ..utils.checkpoint import (ONLINE_PREFIX, TEACHER_PREFIX, add_trust_argument,
+                                encoder_state_dict, load_state_dict, save_tensors)
+
 
 def load_pretrained(module: nn.Module, checkpoint: str, prefix: Optional[str] = ONLINE_PREFIX,
                     new_params: Sequence[str] = ()) -> None:
@@ -110,6 +111,7 @@ def convert_cli(backbone: str, argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('dst', help='output file')
     parser.add_argument('--teacher', action='store_true',
                         help='take the momentum (EMA) encoder instead of the online one')
+    add_trust_argument(parser)
     args = parser.parse_args(argv)
     state = convert_checkpoint(args.src, args.dst, teacher=args.teacher)
     encoder = 'momentum' if args.teacher else 'online'

@@ -8,6 +8,8 @@ CONFIG is an MMPretrain classification config (``ImageClassifier``): its
 MMPretrain) checkpoint into the backbone through ``init_cfg`` with
 ``prefix='backbone.'`` (``--prefix`` to change it, e.g. the momentum encoder's
 ``momentum_encoder.module.0.``); without it the backbone stays randomly initialised.
+The checkpoint is read with ``weights_only=True``; ``--trust-checkpoint CKPT`` lets a
+legacy file that holds pickled objects load (only that file).
 """
 import argparse
 import time
@@ -19,6 +21,7 @@ from mmengine.runner import Runner
 
 import symmim_mm  # noqa: F401
 from symmim_mm.evaluation import extract_features, knn_accuracy
+from symmim_mm.utils.checkpoint import add_trust_argument
 
 
 def main() -> None:
@@ -26,6 +29,7 @@ def main() -> None:
     parser.add_argument('config')
     parser.add_argument('--checkpoint', help='pretrained checkpoint (default: random init)')
     parser.add_argument('--prefix', default='backbone.', help='key prefix of the encoder')
+    add_trust_argument(parser)
     parser.add_argument('--k', type=int, default=20)
     parser.add_argument('--temperature', type=float, default=0.07)
     parser.add_argument('--seed', type=int, default=0, help='seed of the random init')

@@ -17,6 +17,7 @@ import os
 import time
 
 import numpy as np
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import symmim_mm  # noqa: F401
@@ -101,6 +102,7 @@ def plot(runs, floor, path) -> None:
 def main(argv=None) -> None:
     args = parse_args(argv)
     init_default_scope('mmpretrain')
+    MMLogger.get_instance('benchmark', log_level='WARNING')  # no per-parameter init logs
     os.makedirs(args.out_dir, exist_ok=True)
     data_name = args.data_root or 'scikit-learn digits'
     train, val = (image_folder(args.data_root, args.img_size) if args.data_root

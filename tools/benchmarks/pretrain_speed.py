@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import torch
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, MMLogger
 from mmengine.registry import init_default_scope
 
 import symmim_mm  # noqa: F401
@@ -54,6 +54,7 @@ def memory_in_fresh_process(args, method: str) -> int:
 def main(argv=None) -> None:
     args = parse_args(argv)
     init_default_scope('mmpretrain')
+    MMLogger.get_instance('benchmark', log_level='WARNING')  # no per-parameter init logs
     MessageHub.get_current_instance().update_info('max_iters', 10**6)  # SymMIM's EMA schedule
     if args.threads:
         torch.set_num_threads(args.threads)

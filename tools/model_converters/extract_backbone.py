@@ -9,6 +9,7 @@ import argparse
 
 from symmim_mm.utils import (ONLINE_PREFIX, TEACHER_PREFIX, encoder_state_dict, load_state_dict,
                              save_tensors)
+from symmim_mm.utils.checkpoint import add_trust_argument
 
 
 def main() -> None:
@@ -17,6 +18,7 @@ def main() -> None:
     parser.add_argument('dst', help='output file')
     parser.add_argument('--teacher', action='store_true',
                         help='take the momentum (EMA) encoder instead of the online one')
+    add_trust_argument(parser)
     parser.add_argument('--keep-mask-token', action='store_true',
                         help='keep mask_token (for SymMIMViT, e.g. to continue pretraining)')
     args = parser.parse_args()

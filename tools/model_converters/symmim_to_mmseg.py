@@ -6,7 +6,9 @@ DST holds ``{'state_dict': ...}``: the online encoder (``--teacher``: the moment
 encoder) with backbone-relative MMPretrain ViT names, without ``mask_token`` and the
 final norm, so that it loads strictly into ``SymMIMViTSeg``. Use it with
 ``model.backbone.init_cfg=dict(type='Pretrained', checkpoint=DST, prefix=None)``; a
-SymMIM checkpoint also works as it is, with ``prefix='backbone.'``.
+SymMIM checkpoint also works as it is, with ``prefix='backbone.'``. SRC is read with
+``weights_only=True``; ``--trust-checkpoint SRC`` lets a legacy file that holds pickled
+objects load (only that file).
 """
 from symmim_mm.downstream import convert_cli
 

@@ -10,6 +10,7 @@ import argparse
 
 from symmim_mm.utils import (ONLINE_PREFIX, TEACHER_PREFIX, encoder_state_dict, load_state_dict,
                              mmpretrain_to_timm, save_tensors)
+from symmim_mm.utils.checkpoint import add_trust_argument
 
 
 def main() -> None:
@@ -18,6 +19,7 @@ def main() -> None:
     parser.add_argument('dst', help='output file')
     parser.add_argument('--teacher', action='store_true',
                         help='take the momentum (EMA) encoder instead of the online one')
+    add_trust_argument(parser)
     args = parser.parse_args()
     state = load_state_dict(args.src)
     prefix = TEACHER_PREFIX if args.teacher else ONLINE_PREFIX

@@ -1,8 +1,11 @@
 # ImageNet-1K in MMPretrain's layout under data/imagenet/ (train/, meta/train.txt).
 _base_ = 'mmpretrain::_base_/datasets/imagenet_bs512_mae.py'
 
+# RobustLoadImageFromFile: like LoadImageFromFile, but grayscale/palette/RGBA/16-bit files
+# become 3-channel uint8, and a truncated or corrupt file is named in the error; with
+# `skip_bad=True` it is logged and skipped instead (SkippedImagesHook counts them).
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RobustLoadImageFromFile', skip_bad=False),
     dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.67, 1.0),
          backend='pillow', interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5),
