@@ -4,7 +4,7 @@
 #   bash tools/setup_env.sh            # venv in ./.venv (override with VENV=/path)
 #
 # mmcv 2.1.0 has no prebuilt wheel with compiled ops on PyPI, so it is built from source:
-# about 30 minutes on 2 CPU cores the first time. pip caches the built wheel, so a later run
+# 10-30 minutes on 2 CPU cores the first time. pip caches the built wheel, so a later run
 # on the same machine takes a few minutes. Re-running the script is safe (it is idempotent).
 set -euo pipefail
 
@@ -32,7 +32,7 @@ exec ${CXX:-g++} "\$@" -std=c++20
 WRAP
 chmod +x "$CXX_WRAPPER"
 
-echo "[setup] step 2/3: OpenMMLab stack (mmcv compiles its ops from source: ~30 min the first time)"
+echo "[setup] step 2/3: OpenMMLab stack (mmcv compiles its ops from source: 10-30 min the first time)"
 CXX="$CXX_WRAPPER" MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS="$JOBS" \
   "${PIP[@]}" --no-build-isolation -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
 
