@@ -6,11 +6,5 @@
 # momentum encoder, or `model.backbone.init_cfg.prefix=None` for a converted file.
 # Work dir: work_dirs/<config>/<checkpoint> unless --work-dir is given. Several nodes:
 # NNODES, NODE_RANK, MASTER_ADDR, PORT as for tools/dist_train.sh.
-set -e
-CONFIG=$1
-PRETRAIN=$2
-GPUS=$3
-WORK_DIR="work_dirs/$(basename "${CONFIG%.*}")/$(basename "${PRETRAIN%.*}")"
-
-bash "$(dirname "$0")/../../dist_train.sh" "$CONFIG" "$GPUS" --work-dir "$WORK_DIR" \
-    --cfg-options model.backbone.init_cfg.checkpoint="$PRETRAIN" "${@:4}"
+# Same steps as the MMDetection script: the config decides the codebase.
+exec bash "$(dirname "$0")/../mmdetection/mim_dist_train.sh" "$@"
