@@ -1,7 +1,7 @@
-"""Building blocks of ``tools/benchmarks/pretrain_speed.py`` and ``equal_budget.py``."""
-from .methods import METHODS, build_mask_transform, build_method, loss_of, make_samples
-from .speed import (StepRunner, gemm_flops_per_s, pipeline_times, time_interleaved,
-                    training_memory)
+"""The equal-budget benchmark's runs (through mmengine's Runner) and its reports."""
+from .report import markdown, plot, summarise
+from .runs import (iters_per_epoch, knn_probe, load_run_config, probe_config, seconds_per_iter,
+                   set_num_iters, train, trained_probe)
 
-__all__ = ['METHODS', 'StepRunner', 'build_mask_transform', 'build_method', 'gemm_flops_per_s',
-           'loss_of', 'make_samples', 'pipeline_times', 'time_interleaved', 'training_memory']
+__all__ = ['iters_per_epoch', 'knn_probe', 'load_run_config', 'markdown', 'plot', 'probe_config',
+           'seconds_per_iter', 'set_num_iters', 'summarise', 'train', 'trained_probe']

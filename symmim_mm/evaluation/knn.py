@@ -1,5 +1,6 @@
 """k-nearest-neighbour classification on frozen features (Wu et al. 2018; DINO protocol)."""
-from typing import Iterable, Tuple
+import copy
+from typing import Dict, Iterable, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -47,3 +48,27 @@ def knn_accuracy(train: Tuple[torch.Tensor, torch.Tensor], test: Tuple[torch.Ten
     """Top-1 accuracy (%) of :func:`knn_classify` on ``test = (feats, labels)``."""
     scores = knn_classify(train[0], train[1], test[0], num_classes, k, temperature)
     return (scores.argmax(1) == test[1]).float().mean().item() * 100
+
+
+def knn_evaluate(cfg, k: int = 20, temperature: float = 0.07) -> Dict[str, float]:
+    """kNN top-1 of a classification config's frozen backbone (as its ``init_cfg``
+    loads it): ``train_dataloader`` is the neighbour bank, ``test_dataloader`` the
+    queries (both should use the test pipeline).
+
+    Returns:
+        dict: ``top1`` (%), ``bank`` and ``queries`` (sizes).
+    """
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import Runner
+    from mmpretrain.registry import MODELS
+    model_cfg = copy.deepcopy(cfg.model)
+    if cfg.get('data_preprocessor') is not None:  # as the Runner does
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
+        model = MODELS.build(model_cfg)
+        model.init_weights()
+        bank = extract_features(model, Runner.build_dataloader(cfg.train_dataloader))
+        queries = extract_features(model, Runner.build_dataloader(cfg.test_dataloader))
+    num_classes = int(max(bank[1].max(), queries[1].max())) + 1
+    return dict(top1=knn_accuracy(bank, queries, num_classes, k, temperature),
+                bank=len(bank[0]), queries=len(queries[0]))

@@ -16,11 +16,9 @@ import time
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 
 import symmim_mm  # noqa: F401
-from symmim_mm.evaluation import extract_features, knn_accuracy
+from symmim_mm.evaluation import knn_evaluate
 from symmim_mm.utils.checkpoint import add_trust_argument
 
 
@@ -39,25 +37,14 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     torch.manual_seed(args.seed)
-    backbone = cfg.model.backbone
-    backbone.init_cfg = dict(type='Pretrained', checkpoint=args.checkpoint,
-                             prefix=args.prefix) if args.checkpoint else None
-    if cfg.get('data_preprocessor') is not None:  # as the Runner does
-        cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
-    from mmpretrain.registry import MODELS
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=args.checkpoint,
+                                       prefix=args.prefix) if args.checkpoint else None
     start = time.time()
-    bank = extract_features(model, Runner.build_dataloader(cfg.train_dataloader))
-    queries = extract_features(model, Runner.build_dataloader(cfg.test_dataloader))
-    num_classes = int(max(bank[1].max(), queries[1].max())) + 1
-    acc = knn_accuracy(bank, queries, num_classes, args.k, args.temperature)
+    result = knn_evaluate(cfg, args.k, args.temperature)
     source = args.checkpoint or 'random init'
-    print(f'kNN (k={args.k}, T={args.temperature}) top-1: {acc:.2f} %  '
-          f'[{len(bank[0])} bank / {len(queries[0])} queries, {source}, '
+    print(f'kNN (k={args.k}, T={args.temperature}) top-1: {result["top1"]:.2f} %  '
+          f'[{result["bank"]} bank / {result["queries"]} queries, {source}, '
           f'{time.time() - start:.1f} s]')
 
 

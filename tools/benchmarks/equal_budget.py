@@ -1,146 +1,201 @@
-"""Accuracy at equal budget: pretrain SymMIM and its ablations, a SimMIM-style ViT and
-MMPretrain's MAE for the same epochs on the same data, then probe each encoder.
+"""Equal-budget benchmark: SymMIM, its ablations, a SimMIM-style ViT and MMPretrain's MAE,
+pretrained through the Runner from the configs in configs/equal_budget/, then probed.
 
-    python tools/benchmarks/equal_budget.py                # digits, ~30 min on 2 cores
-    python tools/benchmarks/equal_budget.py --quick        # ~5 min
-    python tools/benchmarks/equal_budget.py --data-root DIR --img-size 64   # DIR/{train,val}/<class>/*
+    python tools/benchmarks/equal_budget.py                       # the README's table
+    python tools/benchmarks/equal_budget.py --split val --methods symmim mae --seeds 2
+    python tools/benchmarks/equal_budget.py --methods my_variant.py   # any config path
 
-Each method is pretrained from scratch (same encoder, data, epochs, optimizer and
-schedule) for every seed; its frozen CLS features are probed on the held-out split
-by kNN (k = 20) and a linear classifier, with a randomly initialised encoder as the
-floor. Prints a Markdown table (mean ± std over seeds) and writes it with a PNG plot
-(accuracy against pretraining epochs) and, with --json, all figures.
+Every method is pretrained for each seed under two budgets: equal epochs (``--epochs``
+passes over the training split) and equal compute (the seconds the ``--reference``
+method needs for those epochs; steps per second of each method are measured side by
+side through the Runner first, and each method's warm-up + cosine schedule is laid
+over its number of steps). Its encoder is then probed with the project's evaluation
+configs: kNN (k = 20) and a linear probe on every run, fine-tuning for the methods in
+``--finetune``; a randomly initialised encoder is the floor. Settings are chosen on
+``--split val``; the final table uses ``--split test``.
+
+Writes ``OUT_DIR/results.json`` after every run (a re-run with the same arguments
+skips the runs already there), ``results.md`` and ``results.png``.
 """
 import argparse
 import json
 import os
+import os.path as osp
 import time
 
-import numpy as np
+import torch
+from mmengine.config import DictAction
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
 
 import symmim_mm  # noqa: F401
-from symmim_mm.benchmarks.equal_budget import (digits, image_folder, pretrain_and_probe,
-                                               random_init_floor)
+from symmim_mm.benchmarks import report
+from symmim_mm.benchmarks.runs import (iters_per_epoch, knn_probe, load_run_config,
+                                       probe_config, seconds_per_iter, set_num_iters, train,
+                                       trained_probe)
 
-METHODS = ['symmim', 'symmim_fast', 'symmim_lambda0', 'symmim_random', 'simmim', 'mae']
-LABELS = {'symmim': 'SymMIM', 'symmim_fast': 'SymMIM, fast momentum pass',
-          'symmim_lambda0': 'SymMIM, λ = 0', 'symmim_random': 'SymMIM, random masks',
-          'simmim': 'SimMIM-style ViT', 'mae': 'MAE (MMPretrain)', 'random': 'random init'}
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+METHOD_CONFIG = osp.join(ROOT, 'configs/equal_budget/{}_vit-tiny-p4_fashion-mnist-32px.py')
+PROBE_CONFIG = osp.join(ROOT, 'configs/symmim/benchmarks/vit-tiny-p4_{}_fashion-mnist-32px.py')
+PROBES = dict(knn='knn', linear='linear-10e', finetune='ft-10e')
+METHODS = ['symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random', 'simmim', 'mae']
+LABELS = {'symmim': 'SymMIM', 'symmim-fast': 'SymMIM, momentum pass on visible patches',
+          'symmim-lambda0': 'SymMIM, λ = 0', 'symmim-random': 'SymMIM, random masks',
+          'simmim': 'SimMIM-style ViT', 'mae': 'MAE (MMPretrain)'}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--quick', action='store_true', help='fewer epochs and seeds (~5 min)')
-    parser.add_argument('--epochs', type=int, help='pretraining epochs (default 15; quick 4)')
-    parser.add_argument('--seeds', type=int, help='number of seeds (default 3; quick 2)')
-    parser.add_argument('--methods', nargs='+', default=METHODS, choices=METHODS)
-    parser.add_argument('--data-root', help='image folder with train/<class>/* and val/<class>/*'
-                        ' (default: the digits that ship with scikit-learn)')
-    parser.add_argument('--img-size', type=int, default=32)
-    parser.add_argument('--patch-size', type=int, default=4)
+    parser.add_argument('--methods', nargs='+', default=METHODS,
+                        help=f'names ({", ".join(METHODS)}) or config paths')
+    parser.add_argument('--seeds', type=int, default=3)
+    parser.add_argument('--first-seed', type=int, default=0)
+    parser.add_argument('--epochs', type=float, default=4.,
+                        help='equal-epochs budget; the equal-compute budget is the seconds '
+                        'the reference method needs for it')
+    parser.add_argument('--budgets', nargs='+', default=['epochs', 'compute'],
+                        choices=['epochs', 'compute'])
+    parser.add_argument('--reference', default='symmim',
+                        help='method whose time sets the equal-compute budget')
+    parser.add_argument('--split', default='test', choices=['val', 'test'],
+                        help='where probes are evaluated (val: to choose settings)')
+    parser.add_argument('--probes', nargs='+', default=['knn', 'linear'],
+                        choices=['knn', 'linear'])
+    parser.add_argument('--finetune', nargs='*', default=[],
+                        help='methods whose encoders are also fine-tuned')
+    parser.add_argument('--data-root', help='folder of the Fashion-MNIST IDX files '
+                        '(default: the configs\', data/fashion_mnist)')
+    parser.add_argument('--calib-steps', type=int, default=20)
     parser.add_argument('--out-dir', default='work_dirs/equal_budget')
-    parser.add_argument('--json', help='also write all figures to this JSON file')
-    args = parser.parse_args(argv)
-    args.epochs = args.epochs or (4 if args.quick else 15)
-    args.seeds = args.seeds or (2 if args.quick else 3)
-    return args
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='applied to every pretraining config')
+    parser.add_argument('--probe-options', nargs='+', action=DictAction,
+                        help='applied to every evaluation config')
+    parser.add_argument('--threads', type=int, help='torch threads (default: torch\'s)')
+    return parser.parse_args(argv)
 
 
-def mean_std(values) -> str:
-    return f'{np.mean(values):.1f} ± {np.std(values):.1f}'
+def method_config(method: str) -> str:
+    path = method if method.endswith('.py') else METHOD_CONFIG.format(method)
+    if not osp.isfile(path):
+        raise SystemExit(f'{method}: no such method or config ({path})')
+    return path
 
 
-def summarise(runs, floor, epochs):
-    """Per method: final kNN / linear accuracies and pretraining seconds over seeds."""
-    rows = {}
-    for method in dict.fromkeys(r['method'] for r in runs):
-        mine = [r for r in runs if r['method'] == method]
-        last = [next(p for p in r['curve'] if p['epoch'] == epochs) for r in mine]
-        rows[method] = dict(knn=[p['knn'] for p in last], linear=[p['linear'] for p in last],
-                            train_time_s=[r['train_time_s'] for r in mine])
-    rows['random'] = dict(knn=[f['knn'] for f in floor], linear=[f['linear'] for f in floor],
-                          train_time_s=[0.])
-    return rows
+def method_name(method: str) -> str:
+    return osp.basename(method).split('_vit-')[0].removesuffix('.py')
 
 
-def table(rows, epochs, seeds, data) -> str:
-    lines = [f'Pretraining: {epochs} epochs on {data}, {seeds} seeds (mean ± std); '
-             'probes on the held-out split.', '',
-             '| method | pretraining time (s) | kNN top-1 (%) | linear top-1 (%) |',
-             '|---|---|---|---|']
-    for method, r in rows.items():
-        time_s = '—' if method == 'random' else mean_std(r['train_time_s'])
-        lines.append(f'| {LABELS[method]} | {time_s} | {mean_std(r["knn"])} | '
-                     f'{mean_std(r["linear"])} |')
-    return '\n'.join(lines)
+class Results:
+    """``results.json``: settings, every pretraining run and the random-init floor."""
 
+    def __init__(self, path: str, settings: dict) -> None:
+        self.path = path
+        old = json.load(open(path)) if osp.isfile(path) else {}
+        self.runs = old.get('runs', [])
+        self.floor = old.get('random_init', [])
+        self.settings = settings
 
-def plot(runs, floor, path) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    for ax, key, title in zip(axes, ('knn', 'linear'), ('kNN (k = 20)', 'linear probe')):
-        for method in dict.fromkeys(r['method'] for r in runs):
-            curves = [r['curve'] for r in runs if r['method'] == method]
-            epochs = [p['epoch'] for p in curves[0]]
-            acc = np.array([[p[key] for p in c] for c in curves])
-            ax.errorbar(epochs, acc.mean(0), yerr=acc.std(0), marker='o', capsize=3,
-                        label=LABELS[method])
-        ax.axhline(np.mean([f[key] for f in floor]), color='gray', ls='--',
-                   label=LABELS['random'])
-        ax.set(title=title, xlabel='pretraining epochs', ylabel='top-1 accuracy (%)')
-        ax.grid(alpha=.3)
-    axes[1].legend(fontsize=8, loc='lower right')
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    def find(self, items: list, **key):
+        return next((r for r in items if all(r.get(k) == v for k, v in key.items())), None)
+
+    def save(self) -> None:
+        rows = report.summarise(self.runs, self.floor)
+        with open(self.path, 'w') as f:
+            json.dump(dict(settings=self.settings, summary=rows, runs=self.runs,
+                           random_init=self.floor), f, indent=1)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    init_default_scope('mmpretrain')
-    MMLogger.get_instance('benchmark', log_level='WARNING')  # no per-parameter init logs
+    MMLogger.get_instance('equal_budget', log_level='WARNING')
+    if args.threads:
+        torch.set_num_threads(args.threads)
     os.makedirs(args.out_dir, exist_ok=True)
-    data_name = args.data_root or 'scikit-learn digits'
-    train, val = (image_folder(args.data_root, args.img_size) if args.data_root
-                  else digits(args.img_size))
-    print(f'{data_name}: {len(train[0])} train / {len(val[0])} held-out images, '
-          f'{args.img_size} px; {len(args.methods)} methods x {args.seeds} seeds x '
-          f'{args.epochs} epochs', flush=True)
-    step = max(1, args.epochs // 3)
-    evals = sorted({0, args.epochs, *range(step, args.epochs, step)})  # 0: before pretraining
-    total, done, start = len(args.methods) * args.seeds, 0, time.time()
+    configs = {method_name(m): method_config(m) for m in args.methods}
+    data = dict(train_dataloader=dict(dataset=dict(data_root=args.data_root))) \
+        if args.data_root else {}
+    pretrain_options = dict(data, **(args.cfg_options or {}))
+    probe_options = [dict(data, test_dataloader=dict(dataset=dict(data_root=args.data_root)))
+                     if args.data_root else {}, args.probe_options or {}]
+    first = load_run_config(next(iter(configs.values())), args.out_dir, 0, pretrain_options)
+    per_epoch = iters_per_epoch(first)
+    epoch_iters = max(1, round(args.epochs * per_epoch))
+    start = time.time()
 
-    def report(p):
-        print(f"  [{done + 1}/{total}] {p['method']:<15} seed {p['seed']} epoch "
-              f"{p['epoch']:>3}/{args.epochs}: loss {p['loss']:.3f}  kNN {p['knn']:5.1f} %  "
-              f"linear {p['linear']:5.1f} %  ({p['train_time']:.0f} s training, "
-              f"{time.time() - start:.0f} s elapsed)", flush=True)
+    plan = {name: {} for name in configs}  # name -> budget -> iters
+    spi = {}
+    if 'compute' in args.budgets:
+        if args.reference not in configs:
+            raise SystemExit(f'--reference {args.reference} is not among --methods')
+        print(f'measuring seconds per step of {len(configs)} methods through the Runner',
+              flush=True)
+        spi = seconds_per_iter(configs, osp.join(args.out_dir, 'calibration'),
+                               steps=args.calib_steps, warmup=max(1, args.calib_steps // 4),
+                               options=pretrain_options)
+        budget_s = epoch_iters * spi[args.reference]
+        for name in configs:
+            plan[name]['compute'] = max(1, round(budget_s / spi[name]))
+        print('  ' + ', '.join(f'{n} {1e3 * s:.0f} ms' for n, s in spi.items())
+              + f'; equal-compute budget {budget_s:.0f} s', flush=True)
+    for name in configs:
+        if 'epochs' in args.budgets:
+            plan[name]['epochs'] = epoch_iters
 
-    runs, floor = [], []
-    for seed in range(args.seeds):
-        floor.append(random_init_floor(train, val, seed, args.img_size, args.patch_size))
-        for method in args.methods:
-            runs.append(pretrain_and_probe(method, train, val, args.epochs, evals, seed,
-                                           args.img_size, args.patch_size, report=report))
-            done += 1
-    rows = summarise(runs, floor, args.epochs)
-    md = table(rows, args.epochs, args.seeds, data_name)
-    print('\n' + md)
-    with open(os.path.join(args.out_dir, 'equal_budget.md'), 'w') as f:
-        f.write(md + '\n')
-    png = os.path.join(args.out_dir, 'equal_budget.png')
-    plot(runs, floor, png)
-    print(f'\ntable: {args.out_dir}/equal_budget.md, plot: {png} '
-          f'({time.time() - start:.0f} s in all)')
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(dict(config=vars(args), data=data_name, summary=rows, runs=runs,
-                           random_init=floor), f, indent=2)
-        print(f'figures written to {args.json}')
+    settings = dict(vars(args), iters_per_epoch=per_epoch, seconds_per_iter=spi,
+                    configs=configs, plan=plan)
+    results = Results(osp.join(args.out_dir, 'results.json'), settings)
+
+    def probe(kind: str, ckpt, work_dir: str, seed: int) -> float:
+        cfg = probe_config(PROBE_CONFIG.format(PROBES[kind]), ckpt, work_dir, seed, args.split)
+        for options in probe_options:
+            cfg.merge_from_dict(options)
+        return knn_probe(cfg) if kind == 'knn' else trained_probe(cfg)
+
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        if not results.find(results.floor, seed=seed, split=args.split):
+            floor = dict(seed=seed, split=args.split)
+            for kind in args.probes + (['finetune'] if args.finetune else []):
+                floor[kind] = probe(kind, None, osp.join(args.out_dir, f'random_{kind}_{seed}'),
+                                    seed)
+            results.floor.append(floor)
+            results.save()
+        for name, path in configs.items():
+            for budget, iters in plan[name].items():
+                key = dict(method=name, budget=budget, seed=seed, iters=iters, split=args.split)
+                if results.find(results.runs, **key):
+                    continue
+                run_dir = osp.join(args.out_dir, f'{name}_{budget}_{iters}_{seed}')
+                same = results.find(results.runs, method=name, seed=seed, iters=iters,
+                                    split=args.split)
+                if same:  # the other budget gave the same number of steps
+                    run = dict(same, budget=budget)
+                else:
+                    cfg = load_run_config(path, run_dir, seed, pretrain_options)
+                    set_num_iters(cfg, iters)
+                    run = dict(key, epochs=iters / per_epoch, **{
+                        k: v for k, v in train(cfg).items() if k != 'step_times'})
+                    for kind in args.probes + (['finetune'] if name in args.finetune else []):
+                        run[kind] = probe(kind, run['checkpoint'],
+                                          osp.join(run_dir, kind), seed)
+                results.runs.append(run)
+                results.save()
+                scores = '  '.join(f'{k} {run[k]:5.1f} %' for k in report.PROBES if k in run)
+                print(f'[seed {seed}] {name:<16} {budget:<8} {iters:>6} steps '
+                      f'({run["epochs"]:.2f} ep, {run["train_time_s"]:.0f} s): {scores}  '
+                      f'[{time.time() - start:.0f} s elapsed]', flush=True)
+
+    rows = report.summarise([r for r in results.runs if r['split'] == args.split],
+                            [f for f in results.floor if f['split'] == args.split])
+    labels = {name: LABELS.get(name, name) for name in configs}
+    table = report.markdown(rows, labels)
+    split = 'test split' if args.split == 'test' else 'validation split'
+    header = (f'Fashion-MNIST, {per_epoch} steps per epoch; {args.seeds} seeds (mean ± std); '
+              f'probes on the {split}.\n\n')
+    with open(osp.join(args.out_dir, 'results.md'), 'w') as f:
+        f.write(header + table + '\n')
+    report.plot(rows, labels, osp.join(args.out_dir, 'results.png'))
+    print('\n' + header + table)
+    print(f'\n{args.out_dir}/results.{{json,md,png}} written ({time.time() - start:.0f} s)')
 
 
 if __name__ == '__main__':

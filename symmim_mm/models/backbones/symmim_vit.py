@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 from mmengine.model.weight_init import trunc_normal_
 from mmpretrain.models import VisionTransformer
-from mmpretrain.models.utils import resize_pos_embed
+from mmpretrain.models.utils import build_2d_sincos_position_embedding, resize_pos_embed
 from mmpretrain.registry import MODELS
 
 
@@ -17,17 +17,33 @@ class SymMIMViT(VisionTransformer):
     Takes every argument of :class:`mmpretrain.models.VisionTransformer`. With
     ``mask=None`` it is exactly that ViT, and its state dict without ``mask_token``
     loads strictly into a ``VisionTransformer`` of the same arch.
+
+    Args:
+        sincos_pos_embed (bool): Use a fixed (not learned) 2-D sine-cosine position
+            embedding, as MAE and MoCo v3 do, instead of a learned one. It is still
+            the ``pos_embed`` parameter (saved, loadable, resized as usual), only
+            frozen. Defaults to False.
+        *args, **kwargs: Arguments of :class:`mmpretrain.models.VisionTransformer`.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, sincos_pos_embed: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
+        self.sincos_pos_embed = sincos_pos_embed
+        if sincos_pos_embed:
+            self.pos_embed.requires_grad = False
 
     def init_weights(self) -> None:
-        """Initialise the ViT, then the mask token (skipped for pretrained)."""
+        """Initialise the ViT, then the mask token and a sin-cos position embedding
+        (both skipped for pretrained weights)."""
         super().init_weights()
-        if not (isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained'):
-            trunc_normal_(self.mask_token, std=.02)
+        if isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained':
+            return
+        trunc_normal_(self.mask_token, std=.02)
+        if self.sincos_pos_embed:
+            self.pos_embed.data.copy_(build_2d_sincos_position_embedding(
+                self.patch_resolution, self.embed_dims,
+                cls_token=self.cls_token is not None).to(self.pos_embed))
 
     def mask_patches(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Replace masked patch tokens by the mask token.

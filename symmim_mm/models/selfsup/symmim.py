@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmpretrain.models import BaseSelfSupervisor
+from mmpretrain.models import BaseSelfSupervisor, MAEPretrainDecoder
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
@@ -33,8 +33,12 @@ class SymMIM(BaseSelfSupervisor):
 
     Args:
         backbone (dict): A :class:`SymMIMViT` config with ``out_type='raw'``.
-        neck (dict, optional): Pixel decoder on the online patch map. Defaults to
-            ``SimMIMLinearDecoder`` (1×1 conv to p²·3 channels + PixelShuffle(p)).
+        neck (dict, optional): Pixel decoder of the online tokens. Either a map
+            decoder (``(B, C, h, w)`` -> image) or MMPretrain's
+            ``MAEPretrainDecoder`` (a light transformer over the whole token
+            sequence -> per-patch pixels ``(B, L, p²·3)``; pair it with
+            ``MAEPretrainHead``). Defaults to ``SimMIMLinearDecoder`` (1×1 conv to
+            p²·3 channels + PixelShuffle(p)).
         head (dict, optional): Reconstruction head. Defaults to
             ``SymMIMPixelHead`` built with ``rec_loss`` and ``norm_pix``.
         projector (dict, optional): Projector after the encoders (copied into the
@@ -107,6 +111,7 @@ class SymMIM(BaseSelfSupervisor):
         super().__init__(backbone=encoder, neck=neck, head=head,
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg)
 
+        self.token_decoder = isinstance(self.neck, MAEPretrainDecoder)
         self.contrast_level = contrast_level
         self.temperature = temperature or CONTRAST_LEVELS[contrast_level]
         self.con_weight = con_weight
@@ -145,9 +150,16 @@ class SymMIM(BaseSelfSupervisor):
             return encoder(img, mask, drop_masked=True)[0]  # L' = visible patches
         return encoder(img, mask)[0]  # L' = L, masked patches as mask tokens
 
-    def to_featmap(self, tokens: torch.Tensor, hw: Tuple[int, int]) -> torch.Tensor:
-        """Patch tokens ``(B, 1 + L, C)`` -> map ``(B, C, h, w)``."""
-        return tokens[:, 1:].transpose(1, 2).reshape(tokens.shape[0], -1, *hw)
+    def reconstruction_loss(self, tokens: torch.Tensor, img: torch.Tensor,
+                            mask: torch.Tensor) -> torch.Tensor:
+        """Decode the online tokens ``(B, 1 + L, C)`` into pixels and compare them
+        with ``img`` ``(B, 3, H, W)`` on the patches ``mask`` ``(B, h, w)`` hides."""
+        B, L = mask.shape[0], mask[0].numel()
+        if self.token_decoder:  # every position is present: the identity order
+            order = torch.arange(L, device=mask.device).expand(B, L)
+            return self.head.loss(self.neck(tokens, order), img, mask.flatten(1))
+        featmap = tokens[:, 1:].transpose(1, 2).reshape(B, -1, *mask.shape[1:])
+        return self.head.loss(self.neck(featmap), img, mask)  # (B, C, h, w) -> image
 
     def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
              data_samples: List[DataSample], **kwargs) -> Dict[str, torch.Tensor]:
@@ -164,13 +176,11 @@ class SymMIM(BaseSelfSupervisor):
         online_view, momentum_view = (inputs[0], inputs[1]) if self.two_views else \
             ((inputs[0], inputs[0]) if isinstance(inputs, list) else (inputs, inputs))
         mask = stack_masks(data_samples, 'mask', online_view.device)  # (B, h, w) M1
-        hw = tuple(mask.shape[1:])
 
         tokens = self.backbone(online_view, mask)[0]  # (B, 1 + L, C)
-        img_rec = self.neck(self.to_featmap(tokens, hw))  # (B, 3, H, W)
-        losses = dict(loss_rec=self.head.loss(img_rec, online_view, mask))
+        losses = dict(loss_rec=self.reconstruction_loss(tokens, online_view, mask))
         if self.con_weight == 0:
-            losses['loss_con'] = img_rec.new_zeros(())
+            losses['loss_con'] = tokens.new_zeros(())
             return losses
 
         momentum_mask = stack_masks(data_samples, 'momentum_mask', online_view.device)  # M2

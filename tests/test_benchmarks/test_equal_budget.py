@@ -1,0 +1,100 @@
+"""The equal-budget benchmark: its configs run through the Runner, and the driver writes
+the documented results on a tiny Fashion-MNIST-format set."""
+import glob
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+import torch
+
+from symmim_mm.benchmarks.runs import load_run_config, set_num_iters, train
+from symmim_mm.testing.fashion_mnist import make_tiny_fashion_mnist
+
+ROOT = Path(__file__).parents[2]
+CONFIGS = sorted(glob.glob(str(ROOT / 'configs/equal_budget/*.py')))
+RUN_KEYS = {'method', 'budget', 'seed', 'iters', 'split', 'epochs', 'train_time_s',
+            'checkpoint', 'knn', 'linear'}
+ROW_KEYS = {'method', 'budget', 'epochs', 'iters', 'train_time_s', 'knn', 'linear'}
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    return make_tiny_fashion_mnist(str(tmp_path_factory.mktemp('fmnist')), num_train=40,
+                                   num_test=20)
+
+
+def test_every_method_has_a_config():
+    names = {Path(c).name.split('_vit-')[0] for c in CONFIGS}
+    assert names == {'symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random', 'simmim', 'mae'}
+
+
+@pytest.mark.parametrize('config', CONFIGS, ids=lambda c: Path(c).name.split('_vit-')[0])
+def test_config_trains_two_iterations(config, data_root, tmp_path):
+    cfg = load_run_config(config, str(tmp_path), seed=0, cfg_options=dict(
+        train_dataloader=dict(num_workers=0, persistent_workers=False,
+                              dataset=dict(data_root=data_root))))
+    assert cfg.train_dataloader.batch_size == 128 and cfg.optim_wrapper.optimizer.lr == 1e-3
+    set_num_iters(cfg, 2)
+    out = train(cfg)
+    assert out['iters'] == 2 and len(out['step_times']) == 2 and out['train_time_s'] > 0
+    state = torch.load(out['checkpoint'], map_location='cpu', weights_only=True)['state_dict']
+    assert any(k.startswith('backbone.layers.0.') for k in state)
+
+
+def test_set_num_iters_scales_the_schedule(data_root, tmp_path):
+    cfg = load_run_config(CONFIGS[0], str(tmp_path), 0)
+    warmup, total = cfg.param_scheduler[0].end, cfg.train_cfg.max_iters
+    set_num_iters(cfg, total * 2)
+    assert cfg.train_cfg.max_iters == total * 2
+    assert cfg.param_scheduler[0].end == 2 * warmup == cfg.param_scheduler[1].begin
+    assert cfg.param_scheduler[1].end == 2 * total
+    assert cfg.param_scheduler[1].T_max == 2 * (total - warmup)
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=3)
+    with pytest.raises(ValueError, match='IterBasedTrainLoop'):
+        set_num_iters(cfg, 5)
+
+
+def test_driver_writes_the_documented_results(data_root, tmp_path):
+    out = tmp_path / 'out'
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae',
+         '--seeds', '1', '--epochs', '2', '--split', 'val', '--calib-steps', '2',
+         '--data-root', data_root, '--out-dir', str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    results = json.loads((out / 'results.json').read_text())
+    assert set(results) == {'settings', 'summary', 'runs', 'random_init'}
+    settings = results['settings']
+    assert settings['iters_per_epoch'] == 1  # 30 train images, batch 128
+    assert set(settings['seconds_per_iter']) == {'symmim', 'mae'}
+    assert settings['plan']['symmim'] == {'compute': 2, 'epochs': 2}
+    assert settings['plan']['mae']['compute'] >= 2  # MAE's steps are cheaper
+    runs = results['runs']
+    assert {(r['method'], r['budget']) for r in runs} == {
+        ('symmim', 'epochs'), ('symmim', 'compute'), ('mae', 'epochs'), ('mae', 'compute')}
+    for run in runs:
+        assert RUN_KEYS <= set(run) and run['split'] == 'val'
+        assert 0 <= run['knn'] <= 100 and 0 <= run['linear'] <= 100
+    floor = results['random_init']
+    assert len(floor) == 1 and {'seed', 'split', 'knn', 'linear'} <= set(floor[0])
+    assert set(results['summary']) == {'symmim/epochs', 'symmim/compute', 'mae/epochs',
+                                       'mae/compute', 'random init'}
+    for row in results['summary'].values():
+        assert ROW_KEYS <= set(row)
+        assert set(row['knn']) == {'mean', 'std', 'n'}
+    table = (out / 'results.md').read_text()
+    assert '| SymMIM | equal epochs |' in table and '| MAE (MMPretrain) | equal compute |' in table
+    assert table.count('\n|') == 7  # rule, 4 runs, random init (+ header on the first line)
+    png = cv2.imread(str(out / 'results.png'))
+    assert png is not None and png.shape[1] > png.shape[0] > 200
+    # a second call finds every run done and only rewrites the report
+    again = subprocess.run(
+        [sys.executable, 'tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae',
+         '--seeds', '1', '--epochs', '2', '--split', 'val', '--budgets', 'epochs',
+         '--data-root', data_root, '--out-dir', str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert 'steps (' not in again.stdout
