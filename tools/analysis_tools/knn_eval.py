@@ -8,8 +8,9 @@ CONFIG is an MMPretrain classification config (``ImageClassifier``): its
 MMPretrain) checkpoint into the backbone through ``init_cfg`` with
 ``prefix='backbone.'`` (``--prefix`` to change it, e.g. the momentum encoder's
 ``momentum_encoder.module.0.``); without it the backbone stays randomly initialised.
-The checkpoint is read with ``weights_only=True``; ``--trust-checkpoint CKPT`` lets a
-legacy file that holds pickled objects load (only that file).
+The checkpoint is checked first and read with ``weights_only=True``;
+``--trust-checkpoint CKPT`` lets a legacy file that holds pickled objects load (only
+that file).
 """
 import argparse
 import time
@@ -21,7 +22,7 @@ from mmengine.runner import Runner
 
 import symmim_mm  # noqa: F401
 from symmim_mm.evaluation import extract_features, knn_accuracy
-from symmim_mm.utils.checkpoint import add_trust_argument
+from symmim_mm.utils import add_trust_argument, checked_checkpoints
 
 
 def main() -> None:
@@ -48,7 +49,8 @@ def main() -> None:
         cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
     from mmpretrain.registry import MODELS
     model = MODELS.build(cfg.model)
-    model.init_weights()
+    with checked_checkpoints(cfg):
+        model.init_weights()
 
     start = time.time()
     bank = extract_features(model, Runner.build_dataloader(cfg.train_dataloader))
