@@ -3,6 +3,8 @@ imports the stack, takes stock, imports symmim_mm and compares)."""
 import json
 import sys
 
+import pytest
+
 from tests.conftest import run_tool
 
 STOCKTAKING = r'''
@@ -63,6 +65,7 @@ print(json.dumps(dict(
 '''
 
 
+@pytest.mark.slow
 def test_import_registers_modules_and_changes_nothing_else():
     report = json.loads(run_tool([sys.executable, '-c', STOCKTAKING]).stdout.splitlines()[-1])
     assert report['checked'] > 50000  # the libraries' functions and class members

@@ -83,6 +83,7 @@ else:  # the converter
 '''
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('writer', ['runner', 'converter'])
 def test_a_killed_checkpoint_write_leaves_the_previous_file_whole(tmp_path, writer):
     ckpt, started = tmp_path / 'epoch_1.pth', tmp_path / 'started'
