@@ -1,3 +1,4 @@
+import functools
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,31 @@ def test_imagenet_configs_build(arch, dims, epochs):
     if arch == 'small':  # building ViT-L/B costs seconds; the small one is enough
         model = MODELS.build(cfg.model)
         assert model.backbone.embed_dims == dims
+
+
+SHIPPED = CONFIGS + sorted(str(p) for lib in ('mmdet', 'mmseg')
+                           for p in (Path(__file__).parents[1] / 'configs' / lib).glob('*.py'))
+TRAINING = [c for c in SHIPPED if '_knn_' not in Path(c).name]
+
+
+@functools.lru_cache(maxsize=None)
+def load(path: str) -> Config:
+    return Config.fromfile(path)
+
+
+@pytest.mark.parametrize('path', TRAINING, ids=lambda p: Path(p).name)
+def test_training_configs_write_safe_checkpoints_and_decay_with_one_constructor(path):
+    cfg = load(path)
+    assert cfg.default_hooks.checkpoint.type == 'SafeCheckpointHook'
+    if 'layer_decay_rate' in (cfg.optim_wrapper.get('paramwise_cfg') or {}):
+        assert cfg.optim_wrapper.constructor == 'LayerDecayOptimWrapperConstructor'
+
+
+def test_every_fine_tune_config_is_covered():
+    fine_tune = [c for c in TRAINING if 'layer_decay_rate' in (
+        load(c).optim_wrapper.get('paramwise_cfg') or {})]
+    assert {Path(c).name for c in fine_tune} == {
+        'vit-base-p16_8xb128-coslr-100e_in1k.py', 'vit-large-p16_8xb128-coslr-50e_in1k.py',
+        'vit-small-p16_8xb128-coslr-100e_in1k.py', 'vit-tiny-p4_ft-30e_digits-32px.py',
+        'mask-rcnn_symmim-vit-base-p16_lsj-100e_coco.py',
+        'upernet_symmim-vit-base-p16_8xb2-amp-160k_ade20k-512x512.py'}

@@ -2,8 +2,9 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
 
-CHECKPOINT is read with ``weights_only=True``; ``--trust-checkpoint CHECKPOINT`` lets
-a legacy file that holds pickled objects load (only that file).
+CHECKPOINT (and any ``init_cfg=dict(type='Pretrained')`` checkpoint of the config) is
+checked first: one that holds pickled Python objects is refused with a message naming
+it; ``--trust-checkpoint CHECKPOINT`` lets that one file load.
 """
 import argparse
 import os
@@ -12,9 +13,8 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import symmim_mm  # noqa: F401  (registers SymMIM, applies the torch>=2.6 compat)
-from symmim_mm.utils import setup_cpu_distributed
-from symmim_mm.utils.checkpoint import add_trust_argument
+import symmim_mm  # noqa: F401  (registers SymMIM's modules)
+from symmim_mm.utils import add_trust_argument, checked_checkpoints, setup_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,7 +54,8 @@ def main() -> None:
             else [cfg.test_evaluator]
         cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
     setup_cpu_distributed(cfg, args.launcher)
-    Runner.from_cfg(cfg).test()
+    with checked_checkpoints(cfg):
+        Runner.from_cfg(cfg).test()
 
 
 if __name__ == '__main__':

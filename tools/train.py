@@ -8,9 +8,10 @@ Same flags as MMPretrain's ``tools/train.py``:
 
 Before the Runner is built, the training data settings are checked
 (:func:`symmim_mm.datasets.check_train_config`): a wrong one stops the run at once
-with a message naming its config key. Checkpoints are read with
-``weights_only=True``; ``--trust-checkpoint PATH`` lets that one legacy file be
-unpickled.
+with a message naming its config key. Every checkpoint the config makes the Runner
+read (``--resume``, ``load_from``, ``init_cfg=dict(type='Pretrained')``) is checked
+first: one that holds pickled Python objects is refused with a message naming it;
+``--trust-checkpoint PATH`` lets that one file load.
 """
 import argparse
 import os
@@ -20,10 +21,10 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import symmim_mm  # noqa: F401  (registers SymMIM, applies the torch>=2.6 compat)
+import symmim_mm  # noqa: F401  (registers SymMIM's modules)
 from symmim_mm.datasets import ConfigError, check_train_config
-from symmim_mm.utils import setup_cpu_distributed
-from symmim_mm.utils.checkpoint import add_trust_argument, find_resumable_checkpoint
+from symmim_mm.utils import (add_trust_argument, checked_checkpoints, find_resumable_checkpoint,
+                             setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,8 +98,9 @@ def main() -> None:
     except ConfigError as err:
         raise SystemExit(f'{args.config}: {err}') from None
     setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    with checked_checkpoints(cfg):
+        runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -17,7 +17,7 @@ _base_ = [
 custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
 
 image_size = (1024, 1024)
-norm_cfg = dict(type='ViTDetLN2d', eps=1e-6, requires_grad=True)
+norm_cfg = dict(type='mmpretrain.LN2d', eps=1e-6, requires_grad=True)  # channels-first LN
 model = dict(
     data_preprocessor=dict(
         pad_size_divisor=32,
@@ -93,7 +93,9 @@ optim_wrapper = dict(
     _delete_=True,
     type='AmpOptimWrapper',
     constructor='LayerDecayOptimWrapperConstructor',
-    paramwise_cfg=dict(layer_decay_rate=0.7),
+    # no weight decay on norms, biases (every 1-D parameter) and the position embedding
+    paramwise_cfg=dict(layer_decay_rate=0.7, flat_decay_mult=0.,
+                       custom_keys={'pos_embed': dict(decay_mult=0.)}),
     optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.1))
 
 # 100 epochs: 184,375 iterations x 64 images / 118k images.
@@ -108,7 +110,8 @@ train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=interval)  # and after the last iteration
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, save_last=True,
+    # written atomically, loadable with weights_only=True (resume needs no trust)
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, save_last=True,
                     interval=interval, max_keep_ckpts=5))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 auto_scale_lr = dict(base_batch_size=64)

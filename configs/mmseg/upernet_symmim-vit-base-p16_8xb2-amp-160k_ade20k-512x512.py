@@ -36,12 +36,17 @@ optim_wrapper = dict(
     _delete_=True,
     type='AmpOptimWrapper',
     constructor='LayerDecayOptimWrapperConstructor',
-    paramwise_cfg=dict(layer_decay_rate=0.65),
+    # no weight decay on norms, biases (every 1-D parameter) and tokens
+    paramwise_cfg=dict(layer_decay_rate=0.65, flat_decay_mult=0., custom_keys={
+        'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)}),
     optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.05))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
     dict(type='PolyLR', eta_min=0.0, power=1.0, by_epoch=False, begin=1500, end=160000),
 ]
+
+# checkpoints written atomically, loadable with weights_only=True (resume needs no trust)
+default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook'))
 
 train_dataloader = dict(batch_size=2, collate_fn=dict(type='pseudo_collate'))
 val_dataloader = dict(batch_size=1, collate_fn=dict(type='pseudo_collate'))

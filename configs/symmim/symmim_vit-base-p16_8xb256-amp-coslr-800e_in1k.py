@@ -28,7 +28,8 @@ param_scheduler = [
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=100),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3))
+    # written atomically, loadable with weights_only=True (resume needs no trust)
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3))
 
 # BatchNorm of the projector/predictor is synchronised across GPUs (as in MoCo v3).
 sync_bn = 'torch'

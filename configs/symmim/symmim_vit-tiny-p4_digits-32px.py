@@ -51,7 +51,8 @@ param_scheduler = [
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=2))
+    # written atomically, loadable with weights_only=True (resume needs no trust)
+    checkpoint=dict(type='SafeCheckpointHook', interval=5, max_keep_ckpts=2))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, diff_rank_seed=True)
 # Random states in checkpoints (`--resume` repeats the uninterrupted run exactly) and a

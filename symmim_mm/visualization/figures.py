@@ -1,10 +1,11 @@
-"""Figures drawn without pyplot (no display, no global state) and saved as PNG."""
+"""Rows of image panels, drawn on MMPretrain's stand-alone figures and saved as PNG."""
 import os
 import os.path as osp
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.figure import Figure
+from mmpretrain.visualization import create_figure
 
 PANEL_INCHES = 2.5  # side of one image panel
 DPI = 100
@@ -21,7 +22,8 @@ def image_row(images: Sequence[np.ndarray], titles: Sequence[str],
     """
     if len(images) != len(titles):
         raise ValueError(f'{len(images)} images but {len(titles)} titles.')
-    fig = Figure(figsize=(PANEL_INCHES * len(images), PANEL_INCHES + 0.6), dpi=DPI)
+    fig = create_figure(figsize=(PANEL_INCHES * len(images), PANEL_INCHES + 0.6), dpi=DPI,
+                        margin=True)
     for i, (img, title) in enumerate(zip(images, titles)):
         ax = fig.add_subplot(1, len(images), i + 1)
         ax.imshow(img, interpolation='nearest')
@@ -36,28 +38,10 @@ def image_row(images: Sequence[np.ndarray], titles: Sequence[str],
 def save_figure(fig: Figure, path: str) -> Tuple[int, int]:
     """Write ``fig`` as a PNG (folders created) and return its ``(width, height)`` in
     pixels."""
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     fig.savefig(path, format='png', dpi=fig.dpi)
     width, height = fig.get_size_inches() * fig.dpi
     return int(round(width)), int(round(height))
-
-
-def grid_overlay(image: np.ndarray, mask: np.ndarray, color: Sequence[int] = (255, 64, 32),
-                 alpha: float = 0.6) -> np.ndarray:
-    """``image`` with the patches where ``mask`` is 1 tinted by ``color``.
-
-    Args:
-        image (np.ndarray): ``(H, W, 3)`` uint8 RGB; ``H`` and ``W`` are multiples of
-            the mask's grid.
-        mask (np.ndarray): ``(h, w)`` patch mask, 1 = masked.
-        color (Sequence[int]): RGB tint. Defaults to ``(255, 64, 32)``.
-        alpha (float): Tint strength in [0, 1]. Defaults to 0.6.
-    """
-    pixels = upsample_mask(mask, image.shape[:2])[..., None].astype(np.float32)
-    tint = np.asarray(color, np.float32)
-    out = image.astype(np.float32) * (1 - alpha * pixels) + tint * alpha * pixels
-    return out.round().clip(0, 255).astype(np.uint8)
 
 
 def upsample_mask(mask: np.ndarray, size: Tuple[int, int]) -> np.ndarray:

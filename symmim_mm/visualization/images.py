@@ -1,5 +1,5 @@
 """Input images for the visualisers: a file, or a sample of the bundled digits."""
-from typing import Sequence, Tuple, Union
+from typing import Sequence, Union
 
 import cv2
 import numpy as np
@@ -33,9 +33,3 @@ def fit_image(image: np.ndarray, size: Union[int, Sequence[int]]) -> np.ndarray:
     resized = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
     top, left = (new_h - height) // 2, (new_w - width) // 2
     return np.ascontiguousarray(resized[top:top + height, left:left + width])
-
-
-def image_size(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
-    """``(H, W)`` of an int or a pair."""
-    return (int(size), int(size)) if isinstance(size, (int, np.integer)) else \
-        (int(size[0]), int(size[1]))

@@ -1,18 +1,19 @@
-"""Loss curves from the scalars that MMEngine's ``LocalVisBackend`` writes."""
+"""Loss curves of a work dir, read with MMPretrain's log parser, a resumed run continuing
+the run it resumes."""
 import glob
-import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from mmpretrain.utils import load_json_log
 
 Curves = Dict[str, Dict[int, float]]  # name -> {iteration: value}
 
 
 def scalar_files(path: str) -> List[str]:
     """The ``scalars.json`` files of a work dir (one per run, oldest first), or
-    ``path`` itself if it is a scalars file.
+    ``path`` itself if it is a file.
 
     Raises:
         FileNotFoundError: None is found.
@@ -28,22 +29,18 @@ def scalar_files(path: str) -> List[str]:
 
 
 def load_curves(path: str) -> Curves:
-    """Training scalars by iteration, from every run in a work dir.
+    """Training scalars by iteration (``step``), from every run of a work dir.
 
-    A resumed run repeats the iterations after its checkpoint: the later run's values
-    replace the earlier ones. Validation lines (without ``iter``) are left out.
+    Each file is parsed by ``mmpretrain.utils.load_json_log``; a resumed run repeats
+    the iterations after its checkpoint, and the later run's values replace the
+    earlier ones. Validation records are left out.
     """
     curves: Curves = {}
     for filename in scalar_files(path):
-        with open(filename) as f:
-            for line in f:
-                record = json.loads(line) if line.strip() else {}
-                if 'iter' not in record:
-                    continue
-                step = int(record['iter'])
-                for key, value in record.items():
-                    if key not in ('iter', 'epoch', 'step') and isinstance(value, (int, float)):
-                        curves.setdefault(key, {})[step] = float(value)
+        for record in load_json_log(filename)['train']:
+            for key, value in record.items():
+                if key not in ('iter', 'epoch', 'step') and isinstance(value, (int, float)):
+                    curves.setdefault(key, {})[int(record['step'])] = float(value)
     return curves
 
 

@@ -1,15 +1,28 @@
-"""SymMIM's two masks drawn over an image."""
-from typing import List, Optional, Tuple
+"""SymMIM's two masks drawn over an image, with MMPretrain's ``UniversalVisualizer``."""
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.figure import Figure
+from mmpretrain.structures import DataSample
+from mmpretrain.visualization import UniversalVisualizer
 
 from ..datasets import SymmetricMaskGenerator
-from .figures import grid_overlay, image_row
+from .figures import image_row
 from .images import fit_image
 
 ONLINE_COLOR = (255, 64, 32)  # M1
 MOMENTUM_COLOR = (32, 128, 255)  # M2
+MASK_ALPHA = 0.6
+
+
+def tint_masked(image: np.ndarray, mask: np.ndarray, color: Sequence[int],
+                alpha: float = MASK_ALPHA) -> np.ndarray:
+    """``image`` (``(H, W, 3)`` uint8 RGB) with the patches where the ``(h, w)`` patch
+    ``mask`` is 1 tinted by ``color`` (``UniversalVisualizer.add_mask_to_image``)."""
+    visualizer = UniversalVisualizer(name='symmim_masks')
+    return visualizer.add_mask_to_image(image, DataSample().set_mask(np.asarray(mask)),
+                                        resize=image.shape[1::-1], color=tuple(color),
+                                        alpha=alpha)
 
 
 def mask_panels(image: np.ndarray,
@@ -28,12 +41,11 @@ def mask_panels(image: np.ndarray,
     image = fit_image(image, generator.input_size)
     masks = generator.transform({})
     online, momentum = masks['mask'], masks['momentum_mask']
-    k = generator.block
-    return ([image, grid_overlay(image, online, ONLINE_COLOR),
-             grid_overlay(image, momentum, MOMENTUM_COLOR)],
+    return ([image, tint_masked(image, online, ONLINE_COLOR),
+             tint_masked(image, momentum, MOMENTUM_COLOR)],
             [f'image {image.shape[0]}x{image.shape[1]}, patch {generator.patch_size}',
              f'M1 online: {online.mean():.0%} masked',
-             f'M2 momentum (k={k}): {momentum.mean():.0%} masked'])
+             f'M2 momentum (k={generator.block}): {momentum.mean():.0%} masked'])
 
 
 def plot_masks(image: np.ndarray, generator: SymmetricMaskGenerator,

@@ -6,11 +6,11 @@ import torch
 from matplotlib.figure import Figure
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from mmpretrain.registry import MODELS, TRANSFORMS
 from mmpretrain.structures import DataSample
 
 from ..datasets import SymmetricMaskGenerator
+from ..utils.checkpoint import load_state_dict
 from .figures import image_row, upsample_mask
 from .images import fit_image
 
@@ -28,7 +28,8 @@ def mask_generator_from_config(cfg: Config) -> SymmetricMaskGenerator:
 
 def load_symmim(config: Union[str, Config], checkpoint: str):
     """A SymMIM model of ``config`` (eval mode) with the weights of ``checkpoint``
-    (read safely and strictly), and the config's mask generator."""
+    (read with ``weights_only=True``, loaded strictly), and the config's mask
+    generator."""
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
         model_cfg = cfg.model.copy()
@@ -36,7 +37,7 @@ def load_symmim(config: Union[str, Config], checkpoint: str):
             model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
         model = MODELS.build(model_cfg)
         generator = mask_generator_from_config(cfg)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='current')
+    model.load_state_dict(load_state_dict(checkpoint), strict=True)
     return model.eval(), generator
 
 

@@ -1,12 +1,11 @@
 """The slurm benchmark scripts build the right command (a stand-in `srun` prints it);
 the torchrun ones run for real in the fine-tune tests."""
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.test_downstream.conftest import ROOT
+from tests.conftest import ROOT, run_tool
 
 
 @pytest.fixture
@@ -14,15 +13,12 @@ def fake_srun(tmp_path):
     srun = tmp_path / 'srun'
     srun.write_text('#!/usr/bin/env bash\necho "SRUN $*"\n')
     srun.chmod(0o755)
-    return dict(os.environ, PATH=f'{tmp_path}{os.pathsep}{os.environ["PATH"]}', GPUS='16')
+    return dict(PATH=f'{tmp_path}{os.pathsep}{os.environ["PATH"]}', GPUS='16')
 
 
 def run(script, *args, env):
-    proc = subprocess.run(['bash', f'tools/benchmarks/{script}', *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    line = next(s for s in proc.stdout.splitlines() if s.startswith('SRUN '))
-    return line.split()
+    out = run_tool([f'tools/benchmarks/{script}', *args], env=env, timeout=60).stdout
+    return next(s for s in out.splitlines() if s.startswith('SRUN ')).split()
 
 
 @pytest.mark.parametrize('lib', ['mmdetection', 'mmsegmentation'])

@@ -20,8 +20,13 @@ def test_mask_rcnn_recipe():
     assert tuple(backbone.global_indices) == (2, 5, 8, 11)
     assert backbone.init_cfg == dict(type='Pretrained', checkpoint='', prefix='backbone.')
     assert cfg.model.neck.type == 'ViTDetSimpleFPN'
+    for norm in (cfg.model.neck.norm_cfg, cfg.model.roi_head.bbox_head.norm_cfg,
+                 cfg.model.roi_head.mask_head.norm_cfg):
+        assert norm.type == 'mmpretrain.LN2d'
     assert cfg.optim_wrapper.constructor == 'LayerDecayOptimWrapperConstructor'
-    assert cfg.optim_wrapper.paramwise_cfg.layer_decay_rate == 0.7
+    assert cfg.optim_wrapper.paramwise_cfg == dict(
+        layer_decay_rate=0.7, flat_decay_mult=0., custom_keys={'pos_embed': dict(decay_mult=0.)})
+    assert cfg.default_hooks.checkpoint.type == 'SafeCheckpointHook'
     assert cfg.optim_wrapper.optimizer.type == 'AdamW'
     assert (cfg.optim_wrapper.optimizer.lr, cfg.optim_wrapper.optimizer.weight_decay) == \
         (1e-4, 0.1)
@@ -42,7 +47,10 @@ def test_upernet_recipe():
     assert cfg.model.neck.type == 'Feature2Pyramid'
     assert cfg.model.neck.rescales == [4, 2, 1, 0.5]
     assert cfg.model.decode_head.type == 'UPerHead' and cfg.model.auxiliary_head.type == 'FCNHead'
+    assert cfg.optim_wrapper.constructor == 'LayerDecayOptimWrapperConstructor'
     assert cfg.optim_wrapper.paramwise_cfg.layer_decay_rate == 0.65
+    assert cfg.optim_wrapper.paramwise_cfg.flat_decay_mult == 0.
+    assert cfg.default_hooks.checkpoint.type == 'SafeCheckpointHook'
     assert cfg.train_cfg.max_iters == 160000 and cfg.crop_size == (512, 512)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[loader].collate_fn.type == 'pseudo_collate'
@@ -59,4 +67,8 @@ def test_full_size_models_build(path, scope):
         from mmseg.registry import MODELS
     model = MODELS.build(cfg.model)
     assert model.backbone.embed_dims == 768 and len(model.backbone.layers) == 12
-    assert model.backbone.pos_embed.shape[1] == 1 + (512 // 16 if scope == 'mmseg' else 64) ** 2
+    if scope == 'mmdet':  # ViTSAM's layout: no cls token, a 64 x 64 grid
+        assert model.backbone.pos_embed.shape == (1, 64, 64, 768)
+        assert [layer.window_size for layer in model.backbone.layers] == [14, 14, 0] * 4
+    else:
+        assert model.backbone.pos_embed.shape == (1, 1 + 32 ** 2, 768)

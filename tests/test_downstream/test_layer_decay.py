@@ -1,4 +1,5 @@
-"""LayerDecayOptimWrapperConstructor: lr per layer, no decay on norms/biases/tokens."""
+"""LayerDecayOptimWrapperConstructor: MMPretrain's layer-wise lr decay, for detectors and
+segmentors too."""
 import re
 
 import pytest
@@ -6,16 +7,21 @@ import torch.nn as nn
 from mmdet.registry import MODELS as DET_MODELS
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
+from mmpretrain.engine.optimizers import LearningRateDecayOptimWrapperConstructor
+from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
 from symmim_mm.engine import LayerDecayOptimWrapperConstructor
-from tests.test_downstream.conftest import ARCH
+from tests.conftest import CKPT_ARCH as ARCH
 
 LR, WD, DECAY, NUM_LAYERS = 1e-3, 0.05, 0.7, ARCH['num_layers']
+PARAMWISE = dict(layer_decay_rate=DECAY, flat_decay_mult=0.,
+                 custom_keys={'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)})
 
 
 class Toy(nn.Module):
-    """A backbone plus a head (a conv with norm and bias), like a detector."""
+    """A backbone plus a head (a conv with norm and bias), like a detector: the model
+    itself has no ``get_layer_depth``."""
 
     def __init__(self, backbone):
         super().__init__()
@@ -33,12 +39,11 @@ def expected_depth(name):
     return NUM_LAYERS + 1
 
 
-def build(scope, model):
+def build(scope, model, constructor='LayerDecayOptimWrapperConstructor', **paramwise):
     init_default_scope(scope)
-    cfg = dict(optimizer=dict(type='AdamW', lr=LR, weight_decay=WD),
-               constructor='LayerDecayOptimWrapperConstructor',
-               paramwise_cfg=dict(layer_decay_rate=DECAY))
-    return build_optim_wrapper(model, cfg)
+    cfg = dict(optimizer=dict(type='AdamW', lr=LR, weight_decay=WD), constructor=constructor,
+               paramwise_cfg=dict(PARAMWISE, **paramwise))
+    return build_optim_wrapper(model, cfg).optimizer
 
 
 def det_model():
@@ -57,42 +62,60 @@ def seg_model():
                                          ('mmpretrain', seg_model)])
 def test_lr_and_weight_decay_per_param(scope, make):
     model = make()
-    optim = build(scope, model).optimizer
-    seen = set()
+    optim = build(scope, model)
     for group in optim.param_groups:
-        for name, param in zip(group['param_names'], group['params']):
-            seen.add(name)
-            depth = expected_depth(name)
-            assert group['lr'] == pytest.approx(LR * DECAY ** (NUM_LAYERS + 1 - depth)), name
-            no_decay = (param.ndim == 1 or name.endswith(('pos_embed', 'cls_token'))
-                        or '.ln' in name or name.endswith('.bias'))
-            assert group['weight_decay'] == (0. if no_decay else WD), name
-    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
-    assert seen == trainable
+        (param, ), name = group['params'], group['param_name']
+        depth = expected_depth(name)
+        assert group['lr'] == pytest.approx(LR * DECAY ** (NUM_LAYERS + 1 - depth)), name
+        no_decay = param.ndim == 1 or name.endswith(('pos_embed', 'cls_token'))
+        assert group['weight_decay'] == (0. if no_decay else WD), name
+    names = [g['param_name'] for g in optim.param_groups]
+    assert sorted(names) == sorted(n for n, p in model.named_parameters() if p.requires_grad)
     assert optim.param_groups[0]['lr'] == pytest.approx(LR)  # the logged lr is the base lr
-    assert min(g['lr'] for g in optim.param_groups) == pytest.approx(LR * DECAY ** 5)
+    assert [g['layer_id'] for g in optim.param_groups] == sorted(
+        (g['layer_id'] for g in optim.param_groups), reverse=True)
+    assert optim.param_groups[-1]['lr'] == pytest.approx(LR * DECAY ** (NUM_LAYERS + 1))
 
 
-def test_frozen_cls_token_is_left_out():
-    optim = build('mmdet', det_model()).optimizer
-    names = [n for g in optim.param_groups for n in g['param_names']]
-    assert 'backbone.cls_token' not in names and 'backbone.pos_embed' in names
+def test_same_groups_as_mmpretrains_on_a_classifier():
+    model = PRETRAIN_MODELS.build(dict(
+        type='ImageClassifier',
+        backbone=dict(type='VisionTransformer', arch=ARCH, img_size=32, patch_size=8),
+        neck=None, head=dict(type='LinearClsHead', num_classes=3, in_channels=32)))
+    custom = {'.cls_token': dict(decay_mult=0.), '.ln': dict(decay_mult=0.1)}
+    ours, theirs = (build('mmpretrain', model, constructor, custom_keys=custom)
+                    for constructor in ('LayerDecayOptimWrapperConstructor',
+                                        'LearningRateDecayOptimWrapperConstructor'))
+
+    def settings(optim):
+        return {g['param_name']: (g['lr'], g['weight_decay']) for g in optim.param_groups}
+
+    assert settings(ours) == settings(theirs)
+    assert settings(ours)['backbone.layers.0.ln1.weight'] == (
+        pytest.approx(LR * DECAY ** NUM_LAYERS), pytest.approx(0.1 * WD))
 
 
-def test_registered_in_the_three_registries():
+def test_frozen_parameters_are_left_out():
+    model = det_model()
+    model.backbone.pos_embed.requires_grad_(False)
+    names = [g['param_name'] for g in build('mmdet', model).param_groups]
+    assert 'backbone.pos_embed' not in names and 'backbone.patch_embed.projection.weight' in names
+
+
+def test_found_from_the_three_scopes():
     from mmdet.registry import OPTIM_WRAPPER_CONSTRUCTORS as DET
     from mmpretrain.registry import OPTIM_WRAPPER_CONSTRUCTORS as PRETRAIN
     from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS as SEG
     for registry in (DET, SEG, PRETRAIN):
         assert registry.get('LayerDecayOptimWrapperConstructor') is \
             LayerDecayOptimWrapperConstructor
+    assert issubclass(LayerDecayOptimWrapperConstructor,
+                      LearningRateDecayOptimWrapperConstructor)
 
 
 def test_bad_configs():
     cfg = dict(optimizer=dict(type='AdamW', lr=LR))
-    with pytest.raises(ValueError, match='layer_decay_rate'):
-        LayerDecayOptimWrapperConstructor(cfg, dict())
-    with pytest.raises(ValueError, match='decay_rate'):
+    with pytest.raises(ValueError, match=r"unknown paramwise_cfg keys \['decay_rate'\]"):
         LayerDecayOptimWrapperConstructor(cfg, dict(decay_rate=0.7))  # ViTDet's spelling
     constructor = LayerDecayOptimWrapperConstructor(cfg, dict(layer_decay_rate=0.7))
     with pytest.raises(TypeError, match='get_layer_depth'):

@@ -1,13 +1,12 @@
-"""SymMIMViTDet (windowed ViT), ViTDetSimpleFPN and ViTDetLN2d."""
+"""SymMIMViTDet (MMPretrain's ViTSAM with ViTDet's block) and ViTDetSimpleFPN."""
 import pytest
 import torch
-import torch.nn.functional as F
 from mmdet.registry import MODELS
-from mmpretrain.models import VisionTransformer
+from mmpretrain.models import VisionTransformer, ViTSAM
+from mmpretrain.models.utils import LayerNorm2d
 
-from symmim_mm.downstream.mmdet.window_attention import (window_partition,
-                                                         window_unpartition)
-from tests.test_downstream.conftest import ARCH
+from symmim_mm.downstream.mmdet.vit_det_blocks import SDPAAttention, ViTDetBlock
+from tests.conftest import CKPT_ARCH as ARCH
 
 
 def build(**kwargs):
@@ -20,11 +19,31 @@ def build(**kwargs):
     return model
 
 
-def test_parameter_names_are_mmpretrain_vit_names(mmdet_scope):
-    ours = build()
-    vit = VisionTransformer(arch=ARCH, img_size=64, patch_size=8, final_norm=False)
-    assert set(ours.state_dict()) == set(vit.state_dict())
-    assert not ours.cls_token.requires_grad  # loaded, never used
+def test_it_is_vitsam_without_the_neck(mmdet_scope):
+    ours = build(use_rel_pos=True)
+    assert isinstance(ours, ViTSAM) and not hasattr(ours, 'channel_reduction')
+    assert [type(layer) for layer in ours.layers] == [ViTDetBlock] * 4
+    assert all(type(layer.attn) is SDPAAttention for layer in ours.layers)
+    assert [layer.window_size for layer in ours.layers] == [3, 0, 3, 0]
+    sam = ViTSAM(arch=dict(ARCH, global_attn_indexes=[1, 3]), img_size=64, patch_size=8,
+                 window_size=3, out_channels=0, use_rel_pos=True)
+    assert {k: v.shape for k, v in ours.state_dict().items()} == {
+        k: v.shape for k, v in sam.state_dict().items()}
+
+
+def test_same_maps_as_vitsam_with_the_same_weights(mmdet_scope):
+    """SDPA attention with decomposed relative positions computes what ViTSAM does."""
+    ours = build(use_rel_pos=True)
+    with torch.no_grad():
+        for name, param in ours.named_parameters():
+            if 'rel_pos' in name:
+                param.normal_()
+    sam = ViTSAM(arch=dict(ARCH, global_attn_indexes=[1, 3]), img_size=64, patch_size=8,
+                 window_size=3, out_channels=0, use_rel_pos=True, out_type='featmap')
+    sam.load_state_dict(ours.state_dict(), strict=True)
+    sam.eval()
+    x = torch.rand(2, 3, 80, 56)  # another grid, partial windows
+    torch.testing.assert_close(ours(x)[0], sam(x)[0], rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize('size', [(64, 64), (80, 48), (72, 56)])
@@ -43,8 +62,9 @@ def test_all_global_blocks_equal_a_plain_vit(mmdet_scope):
     vit = VisionTransformer(arch=ARCH, img_size=64, patch_size=8, final_norm=False,
                             with_cls_token=False, out_type='featmap')
     vit.eval()
-    state = {k: v for k, v in ours.state_dict().items() if k != 'cls_token'}
-    vit.load_state_dict(state, strict=True)  # pos_embed loses its cls position
+    state = ours.state_dict()
+    state['pos_embed'] = state['pos_embed'].flatten(1, 2)  # (1, h, w, C) -> (1, hw, C)
+    vit.load_state_dict(state, strict=True)
     x = torch.rand(2, 3, 64, 80)  # another grid: pos_embed is resized in forward
     torch.testing.assert_close(ours(x)[0], vit(x)[0], rtol=1e-4, atol=1e-5)
 
@@ -64,21 +84,26 @@ def test_windowed_blocks_are_local(mmdet_scope):
     assert not torch.allclose(a[..., 4:, 4:], b[..., 4:, 4:])
 
 
-def test_window_partition_round_trip_with_padding():
-    x = torch.rand(2, 7, 5, 4)
-    windows, padded = window_partition(x, 3)
-    assert windows.shape == (2 * 3 * 2, 3, 3, 4) and padded == (9, 6)
-    assert windows[1, :, :2].eq(x[0, :3, 3:5]).all()  # second window of the first row
-    torch.testing.assert_close(window_unpartition(windows, padded, (7, 5)), x)
+def test_stochastic_depth_also_drops_the_attention_branch(mmdet_scope):
+    """ViTDet's block: with the MLP branch silenced, a sample whose attention branch is
+    dropped comes out unchanged (ViTSAM's block never drops that branch)."""
+    torch.manual_seed(0)
+    block = build(drop_path_rate=1.5).layers[1]  # drop probability 1.5 / 3
+    with torch.no_grad():
+        block.ffn.layers[1].weight.zero_()
+        block.ffn.layers[1].bias.zero_()
+    block.train()
+    x = torch.randn(64, 8, 8, 32)  # a global block's input
+    unchanged = (block(x) == x).flatten(1).all(1)
+    assert 0 < int(unchanged.sum()) < 64
 
 
-def test_rel_pos_is_optional_and_starts_random(mmdet_scope):
+def test_rel_pos_tables_are_optional_and_start_at_zero(mmdet_scope):
     model = build(use_rel_pos=True)
     names = [n for n, _ in model.named_parameters() if 'rel_pos' in n]
     assert len(names) == 2 * 4
     assert model.layers[0].attn.rel_pos_h.shape == (2 * 3 - 1, 16)  # window 3, head dim 16
     assert model.layers[1].attn.rel_pos_h.shape == (2 * 8 - 1, 16)  # global: 8 x 8 grid
-    assert model.layers[0].attn.rel_pos_h.std() > 0
     assert not any('rel_pos' in n for n in build().state_dict())
 
 
@@ -93,34 +118,40 @@ def test_layer_depth_like_mmpretrain(mmdet_scope):
 def test_frozen_stages(mmdet_scope):
     model = build(frozen_stages=2)
     assert not model.patch_embed.projection.weight.requires_grad
+    assert not model.pos_embed.requires_grad
     assert not any(p.requires_grad for p in model.layers[1].parameters())
     assert all(p.requires_grad for p in model.layers[2].parameters())
 
 
-def test_bad_global_indices(mmdet_scope):
-    with pytest.raises(ValueError, match='global_indices'):
+def test_bad_arguments(mmdet_scope):
+    with pytest.raises(ValueError, match=r'global_indices \[4\] out of range for 4 blocks'):
         build(global_indices=(4, ))
+    with pytest.raises(ValueError, match="arch 'tiny' is not one of"):
+        build(arch='tiny')
 
 
 def test_simple_fpn_levels(mmdet_scope):
     neck = MODELS.build(dict(type='ViTDetSimpleFPN', backbone_channel=32,
                              in_channels=[8, 16, 32, 32], out_channels=16, num_outs=5,
-                             norm_cfg=dict(type='ViTDetLN2d', eps=1e-6)))
+                             norm_cfg=dict(type='mmpretrain.LN2d', eps=1e-6)))
     neck.init_weights()
     outs = neck((torch.rand(2, 32, 8, 6), ))
     assert [tuple(o.shape) for o in outs] == [(2, 16, 32, 24), (2, 16, 16, 12), (2, 16, 8, 6),
                                               (2, 16, 4, 3), (2, 16, 2, 2)]
-    assert type(neck.lateral_convs[0].norm).__name__ == 'ViTDetLN2d'
     with pytest.raises(ValueError, match='in_channels'):
         MODELS.build(dict(type='ViTDetSimpleFPN', backbone_channel=32,
                           in_channels=[32, 32, 32, 32], out_channels=16))
 
 
-def test_ln2d_normalises_channels(mmdet_scope):
-    norm = MODELS.build(dict(type='ViTDetLN2d', num_channels=6))
-    with torch.no_grad():
-        norm.weight.uniform_()
-        norm.bias.uniform_()
-    x = torch.randn(2, 6, 3, 5)
-    expected = F.layer_norm(x.permute(0, 2, 3, 1), (6, ), norm.weight, norm.bias, 1e-6)
-    torch.testing.assert_close(norm(x), expected.permute(0, 3, 1, 2))
+def test_simple_fpn_norm_normalises_each_pixel_over_channels(mmdet_scope):
+    """The config's norm (MMPretrain's LN2d): at every pixel the channels of a lateral
+    conv's output have mean 0 and variance 1 (unit affine at init)."""
+    neck = MODELS.build(dict(type='ViTDetSimpleFPN', backbone_channel=32,
+                             in_channels=[8, 16, 32, 32], out_channels=16,
+                             norm_cfg=dict(type='mmpretrain.LN2d', eps=1e-6)))
+    neck.init_weights()
+    lateral = neck.lateral_convs[2]
+    assert type(lateral.norm) is LayerNorm2d
+    y = lateral(torch.randn(2, 32, 5, 7) * 3 + 1)  # (N, C, H, W)
+    torch.testing.assert_close(y.mean(1), torch.zeros(2, 5, 7), atol=1e-5, rtol=0)
+    torch.testing.assert_close(y.var(1, unbiased=False), torch.ones(2, 5, 7), atol=1e-3, rtol=0)

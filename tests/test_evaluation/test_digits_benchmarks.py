@@ -1,15 +1,12 @@
 """The digits kNN, linear-probe and fine-tune configs run from a SymMIM checkpoint."""
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-import torch
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
-ROOT = Path(__file__).parents[2]
+from tests.conftest import ROOT, run_tool, save_symmim_checkpoint
+
 BENCH = 'configs/symmim/benchmarks'
 PRETRAIN = 'configs/symmim/symmim_vit-tiny-p4_digits-32px.py'
 
@@ -17,22 +14,15 @@ PRETRAIN = 'configs/symmim/symmim_vit-tiny-p4_digits-32px.py'
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     """A (randomly initialised) SymMIM of the quickstart config, saved as the Runner does."""
-    cfg = Config.fromfile(str(ROOT / PRETRAIN))
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    path = tmp_path_factory.mktemp('ckpt') / 'symmim.pth'
-    torch.save({'state_dict': model.state_dict(), 'meta': {'epoch': 30}}, path)
-    return path
+    return save_symmim_checkpoint(Config.fromfile(str(ROOT / PRETRAIN)).model,
+                                  tmp_path_factory.mktemp('ckpt') / 'symmim.pth')
 
 
 def run(*args):
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return proc.stdout + proc.stderr
+    return run_tool(args).output
 
 
+@pytest.mark.slow
 def test_knn_eval_prints_accuracy(checkpoint):
     out = run('tools/analysis_tools/knn_eval.py', f'{BENCH}/vit-tiny-p4_knn_digits-32px.py',
               '--checkpoint', str(checkpoint))
@@ -41,6 +31,7 @@ def test_knn_eval_prints_accuracy(checkpoint):
     assert '1438 bank / 359 queries' in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config, unexpected, missing', [
     ('vit-tiny-p4_linear-30e_digits-32px.py', 'mask_token', None),
     # fine-tuning pools patch tokens through a new norm (ln2) instead of the final ln1
@@ -63,17 +54,20 @@ def test_finetune_layer_decay_groups():
     from mmengine.optim import build_optim_wrapper
     model = MODELS.build(cfg.model)
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    base, decay, layers = cfg.optim_wrapper.optimizer.lr, 0.65, 6
+    base, wd, decay, layers = cfg.optim_wrapper.optimizer.lr, 0.05, 0.65, 6
     seen = set()
     for group in wrapper.optimizer.param_groups:
-        for name in group['param_names']:
-            if name.startswith('backbone.layers.'):
-                depth = int(name.split('.')[2]) + 1
-            elif name.startswith(('backbone.patch_embed', 'backbone.cls_token',
-                                  'backbone.pos_embed')):
-                depth = 0
-            else:
-                depth = layers + 1
-            assert group['lr'] == pytest.approx(base * decay ** (layers + 1 - depth)), name
-            seen.add(name)
+        name, (param, ) = group['param_name'], group['params']
+        if name.startswith('backbone.layers.'):
+            depth = int(name.split('.')[2]) + 1
+        elif name.startswith(('backbone.patch_embed', 'backbone.cls_token',
+                              'backbone.pos_embed')):
+            depth = 0
+        else:
+            depth = layers + 1
+        assert group['lr'] == pytest.approx(base * decay ** (layers + 1 - depth)), name
+        no_decay = param.ndim == 1 or name.endswith(('cls_token', 'pos_embed'))
+        assert group['weight_decay'] == (0. if no_decay else wd), name
+        seen.add(name)
     assert seen == {n for n, p in model.named_parameters() if p.requires_grad}
+    assert wrapper.optimizer.param_groups[0]['lr'] == base  # the logged lr: the top's

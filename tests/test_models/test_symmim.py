@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+from mmpretrain.models import VisionTransformer
 from mmpretrain.registry import MODELS, TRANSFORMS
 from mmpretrain.structures import DataSample
 
@@ -113,11 +114,21 @@ def test_momentum_encoder_follows_cosine_schedule(message_hub):
     assert not torch.allclose(ema, online)
 
 
-def test_extract_feat_is_unmasked():
+def test_extract_feat_is_the_unmasked_encoder():
+    """Features = a plain MMPretrain ViT with the online weights (no mask token), and not
+    what the encoder gives under a mask."""
     model = build_model()
     model.eval()
+    vit = VisionTransformer(arch=TINY_ARCH, img_size=32, patch_size=4, out_type='raw')
+    vit.load_state_dict({k: v for k, v in model.backbone.state_dict().items()
+                         if k != 'mask_token'}, strict=True)
+    vit.eval()
     x = torch.rand(2, 3, 32, 32)
-    torch.testing.assert_close(model.extract_feat(x)[0], model.backbone(x)[0])
+    features = model.extract_feat(x)[0]
+    torch.testing.assert_close(features, vit(x)[0])
+    torch.testing.assert_close(model(x, mode='tensor')[0], features)
+    masked = model.backbone(x, batch(model, n=2)['data_samples'][0].mask[None].repeat(2, 1, 1))
+    assert not torch.allclose(masked[0], features)
 
 
 def test_momentum_drop_masked_fast_path(message_hub):

@@ -12,7 +12,8 @@ from PIL import Image
 
 from symmim_mm.datasets import (ConfigError, ImageLoadError, RobustLoadImageFromFile,
                                 check_train_config)
-from tests.test_robustness.runs import CONFIG, ROOT, run_script
+from tests.conftest import ROOT, run_script
+from tests.test_robustness.runs import CONFIG
 
 RGB = np.random.default_rng(0).integers(0, 256, (20, 24, 3), dtype=np.uint8)
 
@@ -104,6 +105,7 @@ def image_run_cfg(root, work_dir, skip_bad, num_workers):
     return cfg
 
 
+@pytest.mark.slow
 def test_bad_files_skipped_and_counted_in_training(tmp_path):
     root = tmp_path / 'images'
     root.mkdir()
@@ -162,6 +164,7 @@ def test_wrong_configs_fail_at_once_naming_the_key(monkeypatch, tmp_path, option
     assert not list(tmp_path.iterdir())  # stopped before the Runner existed
 
 
+@pytest.mark.slow
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
     config = tmp_path / 'nan.py'
     config.write_text(

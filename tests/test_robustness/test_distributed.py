@@ -11,9 +11,11 @@ BatchNorm projector the losses differ by a few percent, as BatchNorm makes them.
 """
 import json
 
+import pytest
 import torch
 
-from tests.test_robustness.runs import ROOT, run, train_cmd
+from tests.conftest import ROOT, run_tool
+from tests.test_robustness.runs import train_cmd
 
 LOSS_RTOL = 1e-5  # float reductions in another order; measured about 2e-7
 PARAM_ATOL = 1e-3  # AdamW magnifies them in near-zero gradients; measured about 3e-5
@@ -49,13 +51,14 @@ def losses(work_dir, rank):
         return [json.loads(line) for line in f]
 
 
+@pytest.mark.slow
 def test_two_gloo_processes_equal_one_process_at_the_same_global_batch(tmp_path):
     config = tmp_path / 'dist_vs_single.py'
     config.write_text(CONFIG)
     single, dist = tmp_path / 'single', tmp_path / 'dist'
-    run(train_cmd(str(config), single))
-    log = run(train_cmd(str(config), dist, ['--cfg-options', 'train_dataloader.batch_size=16'],
-                        nproc=2)).stdout
+    run_tool(train_cmd(str(config), single))
+    log = run_tool(train_cmd(str(config), dist,
+                             ['--cfg-options', 'train_dataloader.batch_size=16'], nproc=2)).stdout
     assert 'Distributed training: True' in log
 
     one, ranks = losses(single, 0), (losses(dist, 0), losses(dist, 1))

@@ -1,5 +1,6 @@
 """Every checkpoint loading path refuses pickled objects with a message naming the
-file; ``--trust-checkpoint PATH`` lets that one file load."""
+file; ``--trust-checkpoint PATH`` lets that one file load. Nothing is patched: MMEngine's
+own loaders keep torch's ``weights_only=True`` default."""
 import pickle
 from pathlib import Path
 
@@ -12,13 +13,14 @@ from mmpretrain.models import VisionTransformer
 from mmpretrain.registry import MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
-from symmim_mm.utils import checkpoint as ckpt_utils
-from symmim_mm.utils.checkpoint import CheckpointLoadError, UnsafeCheckpointError
-from tests.conftest import TINY_ARCH
-from tests.test_robustness.runs import CONFIG, run, run_script, train_cmd
+from symmim_mm.utils import (CheckpointLoadError, UnsafeCheckpointError, check_checkpoint,
+                             load_state_dict, safe_loading, trust_checkpoint, trusted_globals)
+from tests.conftest import TINY_ARCH, run_script, run_tool
+from tests.test_robustness.runs import CONFIG, train_cmd
 
 KNN_CONFIG = 'configs/symmim/benchmarks/vit-tiny-p4_knn_digits-32px.py'
 LINEAR_CONFIG = 'configs/symmim/benchmarks/vit-tiny-p4_linear-30e_digits-32px.py'
+FT_CONFIG = 'configs/symmim/benchmarks/vit-tiny-p4_ft-30e_digits-32px.py'
 
 
 class Payload:
@@ -56,25 +58,29 @@ def legacy(tmp_path):
 
 @pytest.fixture
 def no_trust(monkeypatch):
-    monkeypatch.setattr(ckpt_utils, '_trusted', set())
+    monkeypatch.setattr(safe_loading, '_trusted', set())
 
 
+def refusal(path) -> str:
+    return f'{path}: refused to load: it holds pickled Python objects, which could run code'
+
+
+@pytest.mark.slow
 def test_train_resume_refuses_a_pickled_checkpoint(tmp_path, evil):
-    proc = run(train_cmd(CONFIG, tmp_path / 'resume', ['--resume', evil]), check=False)
+    proc = run_tool(train_cmd(CONFIG, tmp_path / 'resume', ['--resume', evil]), check=False)
     assert proc.returncode != 0, proc.stdout[-2000:]
-    message = f'{evil}: refused to load: it holds pickled Python objects'
-    assert message in proc.stderr.splitlines()[-1], proc.stderr[-3000:]
-    assert f'pass `--trust-checkpoint {evil}`' in proc.stderr
+    assert refusal(evil) in proc.stderr.splitlines()[-1], proc.stderr[-3000:]
+    assert 'posix.system' in proc.stderr and f'pass `--trust-checkpoint {evil}`' in proc.stderr
+    assert not (tmp_path / 'resume').exists()  # refused before the Runner was built
 
 
 @pytest.mark.parametrize('script, args', [
     ('tools/train.py', [CONFIG, '--cfg-options', 'load_from={evil}']),
+    ('tools/train.py', [FT_CONFIG, '--cfg-options', 'model.backbone.init_cfg.checkpoint={evil}']),
     ('tools/test.py', [LINEAR_CONFIG, '{evil}']),
     ('tools/analysis_tools/knn_eval.py', [KNN_CONFIG, '--checkpoint', '{evil}']),
-    ('tools/model_converters/extract_backbone.py', ['{evil}', '{out}']),
-    ('tools/model_converters/symmim_to_timm.py', ['{evil}', '{out}']),
-    ('tools/model_converters/symmim_to_mmdet.py', ['{evil}', '{out}']),
-    ('tools/model_converters/symmim_to_mmseg.py', ['{evil}', '{out}']),
+    ('tools/model_converters/symmim_convert.py', ['{evil}', '{out}', '--to', 'timm']),
+    ('tools/model_converters/symmim_convert.py', ['{evil}', '{out}', '--to', 'mmdet']),
     ('tools/visualization/vis_reconstruction.py', [CONFIG, '{evil}', '--out', '{out}']),
 ])
 def test_tools_refuse_a_pickled_checkpoint(tmp_path, monkeypatch, evil, no_trust, script, args):
@@ -83,21 +89,18 @@ def test_tools_refuse_a_pickled_checkpoint(tmp_path, monkeypatch, evil, no_trust
         script in ('tools/train.py', 'tools/test.py'))
     with pytest.raises(UnsafeCheckpointError) as refused:
         run_script(monkeypatch, script, *args)
-    assert str(refused.value).startswith(f'{evil}: refused to load: it holds pickled Python '
-                                         'objects, which could run code')
+    assert str(refused.value).startswith(refusal(evil))
     assert f'pass `--trust-checkpoint {evil}`' in str(refused.value)
-    assert not out.exists()
+    assert not out.exists() and not (tmp_path / 'w').exists()
 
 
 @pytest.mark.parametrize('registry, scope, backbone', [
-    (MODELS, 'mmpretrain', dict(type='VisionTransformer', arch=TINY_ARCH, img_size=32,
-                                patch_size=8)),
     (DET_MODELS, 'mmdet', dict(type='SymMIMViTDet', arch=TINY_ARCH, img_size=32, patch_size=8,
                                window_size=2, global_indices=(1, ))),
     (SEG_MODELS, 'mmseg', dict(type='SymMIMViTSeg', arch=TINY_ARCH, img_size=32, patch_size=8,
                                out_indices=(1, ))),
 ])
-def test_init_cfg_pretrained_refuses(evil, no_trust, registry, scope, backbone):
+def test_our_backbones_refuse_with_the_message(evil, no_trust, registry, scope, backbone):
     init_default_scope(scope)
     init_cfg = dict(type='Pretrained', checkpoint=str(evil), prefix='backbone.')
     model = registry.build(dict(backbone, init_cfg=init_cfg))
@@ -105,40 +108,68 @@ def test_init_cfg_pretrained_refuses(evil, no_trust, registry, scope, backbone):
         model.init_weights()
 
 
-def test_trust_applies_to_the_named_file_only(tmp_path, evil, legacy, no_trust):
+def test_mmengine_loaders_stay_safe_by_torch_default(evil, no_trust):
+    """Without our tools around them, MMEngine's loaders refuse too (torch's default)."""
+    model = MODELS.build(dict(type='VisionTransformer', arch=TINY_ARCH, img_size=32,
+                              patch_size=8, init_cfg=dict(type='Pretrained',
+                                                          checkpoint=str(evil),
+                                                          prefix='backbone.')))
+    with pytest.raises(pickle.UnpicklingError, match='weights_only'):
+        model.init_weights()
+    with pytest.raises(pickle.UnpicklingError, match='weights_only'):
+        load_checkpoint(VisionTransformer(arch=TINY_ARCH, img_size=32, patch_size=8), str(evil))
+
+
+def test_trust_applies_to_the_named_file_only(evil, legacy, no_trust):
+    with pytest.raises(UnsafeCheckpointError, match=f'{legacy}: refused.*pathlib'):
+        check_checkpoint(str(legacy))
+    trust_checkpoint(str(legacy))
+    assert check_checkpoint(str(legacy)) == ['pathlib.PosixPath']
+    assert set(load_state_dict(str(legacy))) == set(backbone_state())
     model = VisionTransformer(arch=TINY_ARCH, img_size=32, patch_size=8)
-    with pytest.raises(pickle.UnpicklingError, match=f'{legacy}: refused'):
+    with trusted_globals([str(legacy), str(evil)]):  # MMEngine's loader, inside the scope
         load_checkpoint(model, str(legacy), revise_keys=[(r'^backbone\.', '')])
-    ckpt_utils.trust_checkpoint(str(legacy))
-    load_checkpoint(model, str(legacy), revise_keys=[(r'^backbone\.', '')])
+        with pytest.raises(pickle.UnpicklingError):
+            load_checkpoint(model, str(evil))  # its objects are not allowed by `legacy`
     torch.testing.assert_close(model.cls_token, backbone_state()['backbone.cls_token'])
     with pytest.raises(UnsafeCheckpointError, match=str(evil)):
-        load_checkpoint(model, str(evil))  # another file stays refused
+        check_checkpoint(str(evil))
+    with pytest.raises(pickle.UnpicklingError):  # the scope is over
+        load_checkpoint(model, str(legacy))
 
 
+@pytest.mark.slow
 def test_trust_flag_of_the_tools(tmp_path, monkeypatch, evil, legacy, no_trust):
     out = tmp_path / 'b.pth'
-    run_script(monkeypatch, 'tools/model_converters/extract_backbone.py', legacy, out,
-               '--trust-checkpoint', legacy)
-    assert set(torch.load(out, weights_only=True)['state_dict']) == {
+    run_script(monkeypatch, 'tools/model_converters/symmim_convert.py', legacy, out,
+               '--to', 'mmpretrain', '--trust-checkpoint', legacy)
+    assert set(torch.load(out, weights_only=True)) == {
         k[len('backbone.'):] for k in backbone_state()}
     with pytest.raises(UnsafeCheckpointError, match=str(evil)):  # trusts `legacy` only
-        run_script(monkeypatch, 'tools/model_converters/symmim_to_mmdet.py', evil,
-                   tmp_path / 'd.pth', '--trust-checkpoint', legacy)
+        run_script(monkeypatch, 'tools/model_converters/symmim_convert.py', evil,
+                   tmp_path / 'd.pth', '--to', 'mmdet', '--trust-checkpoint', legacy)
     work_dir = tmp_path / 'train'
-    run_script(monkeypatch, 'tools/train.py', CONFIG, '--work-dir', work_dir,
-               '--trust-checkpoint', legacy, '--cfg-options', f'load_from={legacy}',
-               'train_cfg.max_epochs=1', 'train_dataloader.num_batch_per_epoch=1',
-               'train_dataloader.num_workers=0', 'model.backbone.arch.num_layers=2')
-    log = next(work_dir.glob('*/*.log')).read_text()
-    assert 'loading with weights_only=False (--trust-checkpoint)' in log
+    log = run_tool(train_cmd(CONFIG, work_dir, [
+        '--trust-checkpoint', legacy, '--cfg-options', f'load_from={legacy}',
+        'train_cfg.max_epochs=1', 'train_dataloader.num_batch_per_epoch=1',
+        'train_dataloader.num_workers=0', 'model.backbone.arch.num_layers=2'])).output
+    assert f'{legacy}: trusted (--trust-checkpoint): unpickling pathlib.PosixPath' in log
     assert f'Load checkpoint from {legacy}' in log and (work_dir / 'epoch_1.pth').exists()
 
 
-def test_a_truncated_checkpoint_is_named(tmp_path, no_trust):
+def test_truncated_and_foreign_files_are_named(tmp_path, monkeypatch, no_trust):
     path = tmp_path / 'cut.pth'
     torch.save({'state_dict': backbone_state()}, path)
     path.write_bytes(path.read_bytes()[:2000])
-    with pytest.raises(CheckpointLoadError, match=f'{path}: refused to load: not a readable '
-                       'checkpoint, the file is truncated or corrupt'):
-        load_checkpoint(VisionTransformer(arch=TINY_ARCH, img_size=32, patch_size=8), str(path))
+    words = f'{path}: refused to load: not a readable checkpoint, the file is truncated or corrupt'
+    with pytest.raises(CheckpointLoadError, match=words):
+        load_state_dict(str(path))
+    with pytest.raises(CheckpointLoadError, match=words):
+        run_script(monkeypatch, 'tools/train.py', CONFIG, '--work-dir', tmp_path / 'w',
+                   '--cfg-options', f'load_from={path}')
+    text = tmp_path / 'notes.pth'
+    text.write_text('not a checkpoint')
+    with pytest.raises(CheckpointLoadError, match=f'{text}: refused to load: not a torch.save'):
+        load_state_dict(str(text))
+    with pytest.raises(FileNotFoundError, match='checkpoint not found'):
+        load_state_dict(str(tmp_path / 'gone.pth'))

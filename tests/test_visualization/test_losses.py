@@ -1,11 +1,12 @@
-"""plot_losses: curves of every run of a work dir, a resumed run replacing what it repeats."""
+"""plot_losses: curves of every run of a work dir (parsed by MMPretrain's load_json_log), a
+resumed run replacing what it repeats."""
 import json
 
 import pytest
 from PIL import Image
 
 from symmim_mm.visualization import load_curves, plot_losses, save_figure
-from tests.test_robustness.runs import run_script
+from tests.conftest import run_script
 
 
 def write_run(work_dir, stamp, iters, offset=0.):

@@ -3,10 +3,9 @@ import numpy as np
 from PIL import Image
 
 from symmim_mm.datasets import SymmetricMaskGenerator, checkerboard
-from symmim_mm.visualization import (digits_sample, grid_overlay, mask_panels, plot_masks,
-                                     save_figure)
-from symmim_mm.visualization.masks import MOMENTUM_COLOR, ONLINE_COLOR
-from tests.test_robustness.runs import run_script
+from symmim_mm.visualization import digits_sample, mask_panels, plot_masks, save_figure
+from symmim_mm.visualization.masks import MASK_ALPHA, MOMENTUM_COLOR, ONLINE_COLOR
+from tests.conftest import run_script
 
 
 def test_panels_tint_exactly_the_masked_patches():
@@ -19,8 +18,8 @@ def test_panels_tint_exactly_the_masked_patches():
                                (panels[2], checkerboard((8, 8), 2), MOMENTUM_COLOR)):
         pixels = mask.repeat(4, 0).repeat(4, 1).astype(bool)
         np.testing.assert_array_equal(panel[~pixels], image[~pixels])  # visible: untouched
-        np.testing.assert_array_equal(panel[pixels], grid_overlay(image, mask, color)[pixels])
-        assert (panel[pixels] != image[pixels]).any()
+        tinted = image * (1 - MASK_ALPHA) + np.asarray(color) * MASK_ALPHA
+        assert np.abs(panel[pixels] - tinted[pixels]).max() <= 1  # blended, rounded
     assert titles[1].startswith('M1 online: 50% masked')
     assert titles[2].startswith('M2 momentum (k=2): 50% masked')
 

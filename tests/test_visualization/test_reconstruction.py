@@ -5,9 +5,10 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from symmim_mm.visualization import (digits_sample, load_symmim, plot_reconstruction,
-                                     reconstruct, upsample_mask)
-from tests.test_robustness.runs import CONFIG, ROOT, run_script
+from symmim_mm.visualization import (digits_sample, load_symmim, plot_reconstruction, reconstruct,
+                                     upsample_mask)
+from tests.conftest import ROOT, run_script, save_symmim_checkpoint
+from tests.test_robustness.runs import CONFIG
 
 
 @pytest.fixture(scope='module')
@@ -18,14 +19,8 @@ def tiny(tmp_path_factory):
     cfg.model.backbone.arch.num_layers = 1
     config = root / 'tiny.py'
     cfg.dump(str(config))
-    torch.manual_seed(0)
-    from mmpretrain.registry import MODELS
-    model_cfg = cfg.model.copy()
-    model_cfg.data_preprocessor = cfg.data_preprocessor
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    torch.save({'state_dict': model.state_dict(), 'meta': {'epoch': 1}}, root / 'tiny.pth')
-    return config, root / 'tiny.pth'
+    return config, save_symmim_checkpoint(dict(cfg.model, data_preprocessor=cfg.data_preprocessor),
+                                          root / 'tiny.pth')
 
 
 def test_panels(tiny):

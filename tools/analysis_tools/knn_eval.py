@@ -8,8 +8,9 @@ CONFIG is an MMPretrain classification config (``ImageClassifier``): its
 MMPretrain) checkpoint into the backbone through ``init_cfg`` with
 ``prefix='backbone.'`` (``--prefix`` to change it, e.g. the momentum encoder's
 ``momentum_encoder.module.0.``); without it the backbone stays randomly initialised.
-The checkpoint is read with ``weights_only=True``; ``--trust-checkpoint CKPT`` lets a
-legacy file that holds pickled objects load (only that file).
+The checkpoint is checked first and read with ``weights_only=True``;
+``--trust-checkpoint CKPT`` lets a legacy file that holds pickled objects load (only
+that file).
 """
 import argparse
 import time
@@ -19,7 +20,7 @@ from mmengine.config import Config, DictAction
 
 import symmim_mm  # noqa: F401
 from symmim_mm.evaluation import knn_evaluate
-from symmim_mm.utils.checkpoint import add_trust_argument
+from symmim_mm.utils import add_trust_argument, checked_checkpoints
 
 
 def main() -> None:
@@ -41,7 +42,8 @@ def main() -> None:
     cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=args.checkpoint,
                                        prefix=args.prefix) if args.checkpoint else None
     start = time.time()
-    result = knn_evaluate(cfg, args.k, args.temperature)
+    with checked_checkpoints(cfg):  # refuses unsafe files, lets --trust-checkpoint ones load
+        result = knn_evaluate(cfg, args.k, args.temperature)
     source = args.checkpoint or 'random init'
     print(f'kNN (k={args.k}, T={args.temperature}) top-1: {result["top1"]:.2f} %  '
           f'[{result["bank"]} bank / {result["queries"]} queries, {source}, '

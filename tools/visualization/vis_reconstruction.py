@@ -11,9 +11,9 @@ patches of the original. Without IMAGE, a sample of the bundled handwritten digi
 import argparse
 
 import symmim_mm  # noqa: F401  (registers SymMIM)
-from symmim_mm.utils.checkpoint import add_trust_argument
-from symmim_mm.visualization import (digits_sample, load_image, load_symmim,
-                                     plot_reconstruction, reconstruct, save_figure)
+from symmim_mm.utils import add_trust_argument
+from symmim_mm.visualization import (digits_sample, load_image, load_symmim, plot_reconstruction,
+                                     reconstruct, save_figure)
 
 
 def main() -> None:

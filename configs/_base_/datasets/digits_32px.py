@@ -1,4 +1,4 @@
-# scikit-learn's handwritten digits at 32 px (no download): 1,437 train / 360 test.
+# scikit-learn's handwritten digits at 32 px (no download): 1,438 train / 359 test.
 dataset_type = 'Digits'
 data_preprocessor = dict(type='ClsDataPreprocessor', num_classes=10, mean=[78.0] * 3,
                          std=[96.0] * 3, to_rgb=False)

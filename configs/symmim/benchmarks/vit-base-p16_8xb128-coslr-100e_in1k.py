@@ -6,6 +6,10 @@
 _base_ = 'mmpretrain::mae/benchmarks/vit-base-p16_8xb128-coslr-100e_in1k.py'
 custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
 
-optim_wrapper = dict(optimizer=dict(lr=5e-4 * 1024 / 256), paramwise_cfg=dict(
-    layer_decay_rate=0.65))
+# MMPretrain's layer-decay constructor extended (same paramwise_cfg, custom_keys of the
+# base config included), as every fine-tune config of this repository uses.
+optim_wrapper = dict(optimizer=dict(lr=5e-4 * 1024 / 256),
+                     constructor='LayerDecayOptimWrapperConstructor',
+                     paramwise_cfg=dict(layer_decay_rate=0.65))
+default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook'))
 auto_scale_lr = dict(base_batch_size=1024)

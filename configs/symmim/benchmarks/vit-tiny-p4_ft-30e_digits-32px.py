@@ -16,11 +16,12 @@ model = dict(
               init_cfg=[dict(type='TruncNormal', layer='Linear', std=2e-5)]))
 
 # Layer-wise lr decay: lr = base_lr * 0.65 ** (num_layers + 1 - depth); no weight decay on
-# norms, biases and tokens.
+# norms, biases (every 1-D parameter) and tokens.
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.05),
     constructor='LayerDecayOptimWrapperConstructor',
-    paramwise_cfg=dict(layer_decay_rate=0.65))
+    paramwise_cfg=dict(layer_decay_rate=0.65, flat_decay_mult=0., custom_keys={
+        'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)}))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=3,
          convert_to_iter_based=True),
@@ -32,5 +33,5 @@ val_cfg = dict()
 test_cfg = dict()
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1))
+    checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=1))
 randomness = dict(seed=0)

@@ -1,7 +1,7 @@
 """MMDetection modules (registered in ``mmdet.registry.MODELS``): a ViTDet-style
-SymMIM backbone, its simple feature pyramid and channels-first LayerNorm."""
-from .layer_norm_2d import ViTDetLN2d
+SymMIM backbone and its simple feature pyramid. Their channels-first LayerNorm is
+MMPretrain's (``norm_cfg=dict(type='mmpretrain.LN2d')``)."""
 from .simple_fpn import ViTDetSimpleFPN
 from .symmim_vit_det import SymMIMViTDet
 
-__all__ = ['SymMIMViTDet', 'ViTDetSimpleFPN', 'ViTDetLN2d']
+__all__ = ['SymMIMViTDet', 'ViTDetSimpleFPN']

@@ -29,7 +29,8 @@ class ViTDetSimpleFPN(BaseModule):
         num_outs (int): Number of output levels (>= 4). Defaults to 5.
         conv_cfg (dict, optional): Conv config of the 1×1 / 3×3 convs.
             Defaults to None.
-        norm_cfg (dict, optional): Norm config, e.g. ``dict(type='ViTDetLN2d')``.
+        norm_cfg (dict, optional): Norm config, e.g. MMPretrain's channels-first
+            LayerNorm ``dict(type='mmpretrain.LN2d', eps=1e-6)``.
             Defaults to None.
         act_cfg (dict, optional): Activation after the 1×1 / 3×3 convs.
             Defaults to None.

@@ -4,7 +4,7 @@ from typing import Optional, Sequence, Tuple, Union
 from mmpretrain.models import VisionTransformer
 from mmseg.registry import MODELS
 
-from ..convert import StrictPretrainedMixin
+from ..strict_pretrained import StrictPretrainedMixin
 
 
 @MODELS.register_module()

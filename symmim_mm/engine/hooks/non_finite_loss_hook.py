@@ -5,7 +5,7 @@ from typing import Dict, Optional
 import torch
 from mmengine.dist import all_reduce, get_dist_info
 from mmengine.hooks import Hook
-from mmpretrain.registry import HOOKS
+from mmengine.registry import HOOKS
 
 
 @HOOKS.register_module()

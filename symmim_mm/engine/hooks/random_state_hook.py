@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from mmengine.dist import all_gather_object, get_dist_info
 from mmengine.hooks import CheckpointHook, Hook
-from mmpretrain.registry import HOOKS
+from mmengine.registry import HOOKS
 
 from .random_states import (EpochSeededFetch, capture_random_state, get_raw_states,
                             restore_random_state, set_raw_states)

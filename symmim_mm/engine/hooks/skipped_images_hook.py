@@ -5,7 +5,7 @@ from typing import Any, Iterator
 import torch
 from mmengine.dist import all_reduce, get_dist_info
 from mmengine.hooks import Hook
-from mmpretrain.registry import HOOKS
+from mmengine.registry import HOOKS
 
 
 def iter_transforms(dataset: Any) -> Iterator[Any]:

@@ -1,5 +1,3 @@
-from .layer_decay import LayerDecayOptimWrapperConstructor, register_layer_decay_constructor
-
-register_layer_decay_constructor()
+from .layer_decay import LayerDecayOptimWrapperConstructor
 
 __all__ = ['LayerDecayOptimWrapperConstructor']

@@ -1,97 +1,82 @@
-"""Layer-wise learning-rate decay for any model whose backbone has ``get_layer_depth``."""
-from typing import Dict, List, Optional, Tuple
+"""MMPretrain's layer-wise lr decay, for detectors and segmentors as well as classifiers."""
+from typing import Callable, List, Optional
 
 import torch.nn as nn
 from mmengine.logging import print_log
-from mmengine.optim import DefaultOptimWrapperConstructor
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
+from mmpretrain.engine.optimizers import LearningRateDecayOptimWrapperConstructor
 
-# Parameters (besides every 1-D one: norm weights, biases) that get no weight decay.
-NO_DECAY_KEYS = ('pos_embed', 'cls_token', 'mask_token')
+PARAMWISE_KEYS = ('layer_decay_rate', 'bias_decay_mult', 'norm_decay_mult', 'flat_decay_mult',
+                  'custom_keys')
 
 
-class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
-    """Layer-wise lr decay (BEiT / MAE / ViTDet fine-tuning) for detectors,
-    segmentors and classifiers alike.
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class LayerDecayOptimWrapperConstructor(LearningRateDecayOptimWrapperConstructor):
+    """MMPretrain's ``LearningRateDecayOptimWrapperConstructor`` (BEiT / MAE / ViTDet
+    fine-tuning), with the same ``paramwise_cfg``, made usable by any model whose
+    backbone has ``get_layer_depth``.
 
-    ``model.backbone.get_layer_depth(name, 'backbone.')`` gives each parameter a
-    ``(depth, num_depths)`` pair, as MMPretrain's ViTs do: 0 for the patch
-    embedding and tokens, ``i + 1`` for block ``i``, ``num_layers + 1`` (the
-    last) for everything else, heads and necks included. A parameter at depth
-    ``d`` trains with ``lr = base_lr * layer_decay_rate ** (num_depths - 1 - d)``,
-    i.e. ``decay ** (num_layers + 1 - d)``: the top of the network keeps the base
-    lr, the patch embedding gets the smallest. Unlike MMDetection's and
-    MMSegmentation's constructors it does not look at backbone class names.
+    A parameter at depth ``d`` of ``num_depths`` trains with
+    ``lr = base_lr * layer_decay_rate ** (num_depths - 1 - d)``: MMPretrain's ViTs
+    give 0 to the patch embedding and tokens, ``i + 1`` to block ``i`` and
+    ``num_layers + 1`` to everything else, heads and necks included. On top of
+    MMPretrain's constructor:
 
-    1-D parameters (norm weights, biases) and names containing one of
-    ``no_decay_keys`` get no weight decay. Frozen parameters are left out.
-    Groups are ordered from the top down, so the lr logged for group 0 is the
-    base lr.
+    - the depth comes from ``model.get_layer_depth(name)`` when the model has it
+      (MMPretrain's classifiers and self-supervisors) and otherwise from
+      ``model.backbone.get_layer_depth(name, 'backbone.')`` (MMDetection's
+      detectors, MMSegmentation's segmentors, which MMPretrain's rejects);
+    - an unknown ``paramwise_cfg`` key (e.g. ViTDet's ``decay_rate``) is an error
+      rather than silently ignored;
+    - parameter groups are ordered from the top down, so that the lr the logger
+      shows (group 0's) is the base lr, and one line summarises the decay.
+
+    Registered in MMEngine's ``OPTIM_WRAPPER_CONSTRUCTORS``: MMPretrain,
+    MMDetection and MMSegmentation configs all find it.
 
     Args:
         optim_wrapper_cfg (dict): The optim wrapper config (``optimizer`` inside).
-        paramwise_cfg (dict): ``layer_decay_rate`` (float, required) and
-            ``no_decay_keys`` (sequence of str, optional). Defaults to
-            ``NO_DECAY_KEYS`` = ``('pos_embed', 'cls_token', 'mask_token')``.
+        paramwise_cfg (dict, optional): ``layer_decay_rate`` (defaults to 1),
+            ``bias_decay_mult``, ``norm_decay_mult``, ``flat_decay_mult`` and
+            ``custom_keys`` (``{substring: dict(decay_mult=...)}``), as in
+            MMPretrain's constructor. Defaults to None.
 
     Example:
         >>> optim_wrapper = dict(
         ...     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.1),
         ...     constructor='LayerDecayOptimWrapperConstructor',
-        ...     paramwise_cfg=dict(layer_decay_rate=0.7))
+        ...     paramwise_cfg=dict(layer_decay_rate=0.7, flat_decay_mult=0.,
+        ...                        custom_keys={'pos_embed': dict(decay_mult=0.)}))
     """
 
     def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: Optional[dict] = None) -> None:
-        paramwise_cfg = dict(paramwise_cfg or {})
-        unknown = set(paramwise_cfg) - {'layer_decay_rate', 'no_decay_keys'}
+        unknown = sorted(set(paramwise_cfg or {}) - set(PARAMWISE_KEYS))
         if unknown:
-            raise ValueError(f'{type(self).__name__}: unknown paramwise_cfg keys '
-                             f'{sorted(unknown)}; it takes `layer_decay_rate` and '
-                             '`no_decay_keys`.')
-        if 'layer_decay_rate' not in paramwise_cfg:
-            raise ValueError(f'{type(self).__name__} needs paramwise_cfg.layer_decay_rate.')
-        self.layer_decay_rate = float(paramwise_cfg['layer_decay_rate'])
-        self.no_decay_keys = tuple(paramwise_cfg.get('no_decay_keys', NO_DECAY_KEYS))
+            raise ValueError(f'{type(self).__name__}: unknown paramwise_cfg keys {unknown}; '
+                             f'it takes {", ".join(PARAMWISE_KEYS)}.')
         super().__init__(optim_wrapper_cfg, paramwise_cfg)
 
-    def add_params(self, params: List[dict], module: nn.Module, **kwargs) -> None:
-        """Append one param group per (depth, decay / no decay) of ``module``."""
-        backbone = getattr(module, 'backbone', None)
-        if not callable(getattr(backbone, 'get_layer_depth', None)):
-            raise TypeError(f'{type(self).__name__} needs `model.backbone.get_layer_depth`; '
-                            f'{type(module).__name__}.backbone is '
-                            f'{type(backbone).__name__}.')
-        groups: Dict[Tuple[int, bool], dict] = {}
-        for name, param in module.named_parameters():
-            if not param.requires_grad:
-                continue
-            depth, num_depths = backbone.get_layer_depth(name, 'backbone.')
-            scale = self.layer_decay_rate ** (num_depths - 1 - depth)
-            no_decay = param.ndim <= 1 or any(key in name for key in self.no_decay_keys)
-            group = groups.get((depth, no_decay))
-            if group is None:
-                group = groups[depth, no_decay] = dict(
-                    params=[], param_names=[], layer_depth=depth, lr_scale=scale,
-                    lr=self.base_lr * scale)
-                if no_decay:
-                    group['weight_decay'] = 0.
-                elif self.base_wd is not None:
-                    group['weight_decay'] = self.base_wd
-            group['params'].append(param)
-            group['param_names'].append(name)
+    def add_params(self, params: List[dict], module: nn.Module, prefix: str = '',
+                   get_layer_depth: Optional[Callable] = None, **kwargs) -> None:
+        """Add one param group per trainable parameter of ``module`` (see the class)."""
+        if prefix or get_layer_depth is not None:  # MMPretrain's recursion into children
+            super().add_params(params, module, prefix, get_layer_depth, **kwargs)
+            return
+        super().add_params(params, module, get_layer_depth=self._layer_depth_of(module))
+        params.sort(key=lambda group: -group['layer_id'])  # stable: same-depth order kept
+        if params:
+            print_log(f'Layer-wise lr decay {self.paramwise_cfg.get("layer_decay_rate", 1.)}: '
+                      f'{len(params)} param groups, lr scales {params[0]["lr_scale"]:.3g} '
+                      f'(top) .. {params[-1]["lr_scale"]:.3g} (patch embedding).',
+                      logger='current')
 
-        ordered = sorted(groups.values(),
-                         key=lambda g: (-g['layer_depth'], g.get('weight_decay', 1.) == 0.))
-        params.extend(ordered)
-        print_log(f'Layer-wise lr decay {self.layer_decay_rate}: {len(ordered)} param groups, '
-                  f'lr scales {ordered[0]["lr_scale"]:.3g} (top) .. '
-                  f'{ordered[-1]["lr_scale"]:.3g} (patch embedding).', logger='current')
-
-
-def register_layer_decay_constructor() -> None:
-    """Make the constructor buildable from MMPretrain, MMDetection and MMSegmentation
-    configs (``constructor='LayerDecayOptimWrapperConstructor'``)."""
-    from mmdet.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMDET
-    from mmpretrain.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMPRETRAIN
-    from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMSEG
-    for registry in (MMPRETRAIN, MMDET, MMSEG):
-        registry.register_module(module=LayerDecayOptimWrapperConstructor, force=True)
+    @staticmethod
+    def _layer_depth_of(model: nn.Module) -> Callable:
+        if callable(getattr(model, 'get_layer_depth', None)):
+            return model.get_layer_depth
+        backbone = getattr(model, 'backbone', None)
+        if callable(getattr(backbone, 'get_layer_depth', None)):
+            return lambda name: backbone.get_layer_depth(name, 'backbone.')
+        raise TypeError(f'LayerDecayOptimWrapperConstructor needs `get_layer_depth` on the '
+                        f'model or its backbone; {type(model).__name__}.backbone is '
+                        f'{type(backbone).__name__}.')
