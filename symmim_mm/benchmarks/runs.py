@@ -88,7 +88,7 @@ def seconds_per_iter(configs: Dict[str, str], work_dir: str, steps: int = 20,
         for name, path in configs.items():
             cfg = load_run_config(path, osp.join(work_dir, f'{name}_{r}'), r, options)
             set_num_iters(cfg, warmup + steps)
-            cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1,
+            cfg.default_hooks.checkpoint = dict(type='SafeCheckpointHook', interval=-1,
                                                 save_last=False)
             samples[name] += train(cfg)['step_times'][warmup:]
     return {name: statistics.median(times) for name, times in samples.items()}

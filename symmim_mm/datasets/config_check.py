@@ -78,8 +78,10 @@ def _check_paths(dataset: dict, key: str) -> None:
         return
     root = dataset.get('data_root') or ''
     if root and '://' not in root and not osp.isdir(root):
+        cls = DATASETS.get(dataset['type']) if isinstance(dataset.get('type'), str) else None
+        hint = getattr(cls, 'WHERE_TO_GET', '')  # a data set's own advice, if it has one
         raise ConfigError(f'{key}.data_root: {root!r} does not exist (absolute: '
-                          f'{osp.abspath(root)}).')
+                          f'{osp.abspath(root)}).' + (f' {hint}' if hint else ''))
     paths = [('ann_file', dataset.get('ann_file'))]
     prefix = dataset.get('data_prefix')
     if isinstance(prefix, str):

@@ -34,7 +34,7 @@ class FashionMNISTSplit(FashionMNIST):
 
     Nothing is downloaded: ``data_root`` must hold the four standard IDX files
     (``train-images-idx3-ubyte``, ..., plain or ``.gz``), else a
-    ``FileNotFoundError`` says where to get them.
+    ``FileNotFoundError`` says where to get them (:attr:`WHERE_TO_GET`).
 
     Args:
         data_root (str): Folder of the IDX files.
@@ -46,6 +46,8 @@ class FashionMNISTSplit(FashionMNIST):
         **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`
             (``pipeline``, ``indices``, ...).
     """
+
+    WHERE_TO_GET = WHERE_TO_GET
 
     def __init__(self, data_root: str = '', split: str = 'train', val_ratio: float = 1 / 6,
                  split_seed: int = 0, **kwargs) -> None:

@@ -2,8 +2,6 @@
 the documented results on a tiny Fashion-MNIST-format set."""
 import glob
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -12,9 +10,8 @@ import torch
 
 from symmim_mm.benchmarks.runs import load_run_config, set_num_iters, train
 from symmim_mm.testing.fashion_mnist import make_tiny_fashion_mnist
-
-ROOT = Path(__file__).parents[2]
-CONFIGS = sorted(glob.glob(str(ROOT / 'configs/equal_budget/*.py')))
+from tests.conftest import ROOT, run_tool
+CONFIGS = sorted(glob.glob(str(Path(ROOT) / 'configs/equal_budget/*.py')))
 RUN_KEYS = {'method', 'budget', 'seed', 'iters', 'split', 'epochs', 'train_time_s',
             'checkpoint', 'knn', 'linear'}
 ROW_KEYS = {'method', 'budget', 'epochs', 'iters', 'train_time_s', 'knn', 'linear'}
@@ -57,14 +54,12 @@ def test_set_num_iters_scales_the_schedule(data_root, tmp_path):
         set_num_iters(cfg, 5)
 
 
+@pytest.mark.slow
 def test_driver_writes_the_documented_results(data_root, tmp_path):
     out = tmp_path / 'out'
-    proc = subprocess.run(
-        [sys.executable, 'tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae',
-         '--seeds', '1', '--epochs', '2', '--split', 'val', '--calib-steps', '2',
-         '--data-root', data_root, '--out-dir', str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_tool(['tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae', '--seeds', '1',
+              '--epochs', '2', '--split', 'val', '--calib-steps', '2', '--data-root', data_root,
+              '--out-dir', str(out)], timeout=900)
     results = json.loads((out / 'results.json').read_text())
     assert set(results) == {'settings', 'summary', 'runs', 'random_init'}
     settings = results['settings']
@@ -91,10 +86,7 @@ def test_driver_writes_the_documented_results(data_root, tmp_path):
     png = cv2.imread(str(out / 'results.png'))
     assert png is not None and png.shape[1] > png.shape[0] > 200
     # a second call finds every run done and only rewrites the report
-    again = subprocess.run(
-        [sys.executable, 'tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae',
-         '--seeds', '1', '--epochs', '2', '--split', 'val', '--budgets', 'epochs',
-         '--data-root', data_root, '--out-dir', str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert again.returncode == 0, again.stderr[-3000:]
+    again = run_tool(['tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae',
+                      '--seeds', '1', '--epochs', '2', '--split', 'val', '--budgets', 'epochs',
+                      '--data-root', data_root, '--out-dir', str(out)], timeout=900)
     assert 'steps (' not in again.stdout

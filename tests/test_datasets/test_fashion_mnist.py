@@ -4,6 +4,7 @@ import pytest
 from mmpretrain.registry import DATASETS
 
 from symmim_mm.testing.fashion_mnist import make_tiny_fashion_mnist
+from tests.conftest import run_tool
 
 
 def build(root, split, **kwargs):
@@ -56,3 +57,14 @@ def test_missing_files_say_where_to_get_them(tmp_path):
 def test_rejects_unknown_split(root):
     with pytest.raises(ValueError, match="'valid'"):
         build(root, 'valid')
+
+
+def test_train_tool_names_a_missing_data_root_and_where_to_get_it(tmp_path):
+    missing = tmp_path / 'no_fashion_mnist'
+    proc = run_tool(['tools/train.py', 'configs/equal_budget/symmim_vit-tiny-p4_fashion-mnist-32px.py',
+                     '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+                     f'train_dataloader.dataset.data_root={missing}'], check=False)
+    assert proc.returncode != 0
+    assert f"train_dataloader.dataset.data_root: '{missing}' does not exist" in proc.stderr
+    assert 'apt-get install dataset-fashion-mnist' in proc.stderr
+    assert not (tmp_path / 'work').exists() or not any((tmp_path / 'work').rglob('*.pth'))

@@ -33,5 +33,5 @@ val_cfg = dict()
 test_cfg = dict()
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1))
+    checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=1))
 randomness = dict(seed=0)
