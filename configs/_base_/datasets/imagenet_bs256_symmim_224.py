@@ -12,4 +12,7 @@ train_pipeline = [
     dict(type='SymmetricMaskGenerator', input_size=224, patch_size=16, block_size=32),
     dict(type='PackInputs', algorithm_keys=['momentum_mask']),
 ]
-train_dataloader = dict(batch_size=256, dataset=dict(pipeline=train_pipeline))
+# `_delete_`: the inherited collate_fn carries `_scope_='mmpretrain'` (added to every typed
+# dict of an `mmpretrain::` base), which MMEngine 0.10 passes on to `default_collate`.
+train_dataloader = dict(batch_size=256, collate_fn=dict(_delete_=True, type='default_collate'),
+                        dataset=dict(pipeline=train_pipeline))
