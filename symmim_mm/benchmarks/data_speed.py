@@ -4,7 +4,8 @@ variant gives the same images as the pipeline as configured."""
 import copy
 import math
 import random
-from typing import Dict, List, Optional, Sequence
+import time
+from typing import Callable, Dict, List, Optional, Sequence
 
 import mmcv
 import numpy as np
@@ -43,26 +44,37 @@ def _index(pipeline: List[dict], types: Sequence[str]) -> Optional[int]:
     return next((i for i, t in enumerate(pipeline) if t.get('type') in types), None)
 
 
+def loader_name(transform: dict) -> str:
+    """``LoadImageFromFile(<decoder>)`` or the loader's type."""
+    if transform['type'] == 'LoadImageFromFile':
+        return f"LoadImageFromFile({transform.get('imdecode_backend', 'cv2')})"
+    return transform['type']
+
+
 def pipeline_variants(pipeline: List[dict], backends: Sequence[str]) -> Dict[str, List[dict]]:
-    """``'as configured'`` and, for each decoding backend, the pipeline with its image
-    loader replaced by ``LoadImageFromFile(imdecode_backend=...)``; each also with the
-    other resize backend (``cv2``/``pillow``) of the first crop."""
-    loader = _index(pipeline, LOADERS)
-    if loader is None:
+    """The pipeline as configured (first), then with its image loader replaced by
+    ``LoadImageFromFile(imdecode_backend=...)`` for each decoding backend and by
+    ``RobustLoadImageFromFile``; each loader also with both resize backends
+    (``pillow``, ``cv2``) of the first crop. Named ``'<loader>, <backend> resize'``."""
+    at = _index(pipeline, LOADERS)
+    if at is None:
         raise ValueError(f'the pipeline has no image loader ({" / ".join(LOADERS)}).')
-    variants = {'as configured': copy.deepcopy(pipeline)}
-    for backend in backends:
-        variant = copy.deepcopy(pipeline)
-        variant[loader] = dict(type='LoadImageFromFile', imdecode_backend=backend)
-        variants[f'LoadImageFromFile({backend})'] = variant
+    loaders = [pipeline[at], *(dict(type='LoadImageFromFile', imdecode_backend=backend)
+                               for backend in backends),
+               dict(type='RobustLoadImageFromFile')]
     crop = _index(pipeline, CROPS)
-    if crop is not None:
-        current = pipeline[crop].get('backend', 'cv2')
-        other = 'pillow' if current == 'cv2' else 'cv2'
-        for name, variant in list(variants.items()):
-            variant = copy.deepcopy(variant)
-            variant[crop]['backend'] = other
-            variants[f'{name}, {other} resize'] = variant
+    resizes = [None] if crop is None else [pipeline[crop].get('backend', 'cv2')]
+    resizes += [] if crop is None else [b for b in ('pillow', 'cv2') if b not in resizes]
+    variants: Dict[str, List[dict]] = {}
+    for resize in resizes:
+        for loader in loaders:
+            variant = copy.deepcopy(pipeline)
+            variant[at] = copy.deepcopy(loader)
+            name = loader_name(loader)
+            if resize is not None:
+                variant[crop]['backend'] = resize
+                name += f', {resize} resize'
+            variants.setdefault(name, variant)  # the configured loader comes first
     return variants
 
 
@@ -89,17 +101,19 @@ def max_difference(outputs: Sequence[dict], reference: Sequence[dict]) -> int:
 
 
 def measure_variants(cfg: Config, files: Sequence[str], samples: int = 200, rounds: int = 3,
-                     check: int = 16, backends: Optional[Sequence[str]] = None) -> List[dict]:
+                     check: int = 16, backends: Optional[Sequence[str]] = None,
+                     clock: Callable[[], float] = time.process_time) -> List[dict]:
     """Per-process images/s of each variant of the config's training pipeline.
 
     Variants run in turn, ``rounds`` times ``samples`` samples each (so that load on a
-    shared machine hits all alike); the median round counts. Each variant's first
+    shared machine hits all alike); the median round counts. Times are this process's
+    CPU time by default (``clock``, see ``transform_seconds``). Each variant's first
     ``check`` samples are compared with the configured pipeline's under the same seeds.
 
     Returns:
-        list[dict]: per variant: ``name``, ``pipeline``, ``images_per_s``,
-        ``ms_per_image``, ``stages`` (transform -> ms per image) and
-        ``max_pixel_difference`` (0: the same images).
+        list[dict]: per variant, the configured pipeline first (``configured``):
+        ``name``, ``pipeline``, ``images_per_s``, ``ms_per_image``, ``stages``
+        (transform -> ms per image) and ``max_pixel_difference`` (0: the same images).
     """
     if backends is None:
         backends = [b for b, why in decoding_backends().items() if why is None]
@@ -108,14 +122,14 @@ def measure_variants(cfg: Config, files: Sequence[str], samples: int = 200, roun
     runs: Dict[str, list] = {name: [] for name in variants}
     for _ in range(rounds):
         for name, compose in composes.items():
-            runs[name].append(transform_seconds(compose, files, samples))
-    reference = seeded_outputs(cfg, variants['as configured'], files[:check])
+            runs[name].append(transform_seconds(compose, files, samples, clock))
+    reference = seeded_outputs(cfg, next(iter(variants.values())), files[:check])
     results = []
-    for name, rounds_ in runs.items():
+    for i, (name, rounds_) in enumerate(runs.items()):
         best = sorted(rounds_, key=_total)[len(rounds_) // 2]  # the median round
         seconds = _total(best)
         results.append(dict(
-            name=name, pipeline=variants[name], images_per_s=1 / seconds,
+            name=name, configured=i == 0, pipeline=variants[name], images_per_s=1 / seconds,
             ms_per_image=1e3 * seconds, stages={t: 1e3 * s for t, s in best},
             max_pixel_difference=max_difference(
                 seeded_outputs(cfg, variants[name], files[:check]), reference)))

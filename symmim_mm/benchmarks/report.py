@@ -91,7 +91,8 @@ def markdown(figures: dict) -> str:
         ds = figures['data_speed']
         lines += ['### Data pipeline, one loading process', '',
                   '| pipeline | images/s | same images |', '|---|---|---|']
-        lines += [f"| {v['name']} | {v['images_per_s']:.0f} | "
+        lines += [f"| {v['name']}{' (configured)' if v['configured'] else ''} | "
+                  f"{v['images_per_s']:.0f} | "
                   f"{'yes' if v['max_pixel_difference'] == 0 else 'no'} |"
                   for v in ds['variants']]
         lines += ['', f"Fastest with the configured images: {ds['fastest_same']}; "

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-from symmim_mm.benchmarks import image_files, mask_share, transform_seconds, build_pipeline
+from symmim_mm.benchmarks import build_pipeline, image_files, mask_share, transform_seconds
 from symmim_mm.benchmarks.data_speed import (decoding_backends, fastest_same,
                                              measure_variants, pipeline_variants,
                                              workers_needed)
@@ -38,15 +38,18 @@ def test_cv2_and_pillow_are_always_there_turbojpeg_says_why_not():
 
 def test_variants_swap_the_loader_and_the_resize_backend(config):
     pipeline = list(config.train_dataloader.dataset.pipeline)
+    assert pipeline[0] == dict(type='LoadImageFromFile', imdecode_backend='cv2')
     variants = pipeline_variants(pipeline, ['cv2', 'pillow'])
     assert list(variants) == [
-        'as configured', 'LoadImageFromFile(cv2)', 'LoadImageFromFile(pillow)',
-        'as configured, cv2 resize', 'LoadImageFromFile(cv2), cv2 resize',
-        'LoadImageFromFile(pillow), cv2 resize']
-    assert variants['as configured'] == pipeline
-    loader = variants['LoadImageFromFile(pillow)'][0]
-    assert loader == dict(type='LoadImageFromFile', imdecode_backend='pillow')
-    assert variants['LoadImageFromFile(cv2), cv2 resize'][1]['backend'] == 'cv2'
+        'LoadImageFromFile(cv2), pillow resize', 'LoadImageFromFile(pillow), pillow resize',
+        'RobustLoadImageFromFile, pillow resize', 'LoadImageFromFile(cv2), cv2 resize',
+        'LoadImageFromFile(pillow), cv2 resize', 'RobustLoadImageFromFile, cv2 resize']
+    assert variants['LoadImageFromFile(cv2), pillow resize'] == pipeline  # configured
+    assert variants['RobustLoadImageFromFile, pillow resize'][0] == dict(
+        type='RobustLoadImageFromFile')
+    assert variants['LoadImageFromFile(pillow), cv2 resize'][0] == dict(
+        type='LoadImageFromFile', imdecode_backend='pillow')
+    assert variants['LoadImageFromFile(pillow), cv2 resize'][1]['backend'] == 'cv2'
     assert pipeline[1]['backend'] == 'pillow'  # the config is left alone
     with pytest.raises(ValueError, match='no image loader'):
         pipeline_variants(pipeline[1:], ['cv2'])
@@ -55,10 +58,12 @@ def test_variants_swap_the_loader_and_the_resize_backend(config):
 def test_decoders_give_the_same_images_resize_backends_do_not(config, jpegs):
     results = measure_variants(config, jpegs, samples=4, rounds=1, check=3,
                                backends=['cv2', 'pillow'])
+    assert [r['configured'] for r in results] == [True] + [False] * 5
     diff = {r['name']: r['max_pixel_difference'] for r in results}
-    assert diff['as configured'] == 0
-    assert diff['LoadImageFromFile(cv2)'] == 0 and diff['LoadImageFromFile(pillow)'] == 0
-    assert diff['as configured, cv2 resize'] > 0  # cv2's bicubic does not antialias
+    for loader in ('LoadImageFromFile(cv2)', 'LoadImageFromFile(pillow)',
+                   'RobustLoadImageFromFile'):
+        assert diff[f'{loader}, pillow resize'] == 0
+        assert diff[f'{loader}, cv2 resize'] > 0  # cv2's bicubic does not antialias
     for r in results:
         assert r['images_per_s'] == pytest.approx(1e3 / r['ms_per_image'])
         assert sum(r['stages'].values()) == pytest.approx(r['ms_per_image'])
@@ -71,7 +76,7 @@ def test_decoders_give_the_same_images_resize_backends_do_not(config, jpegs):
 
 def test_mask_share_of_the_pipeline(config, jpegs):
     times = transform_seconds(build_pipeline(config), jpegs, repeats=4)
-    assert [name for name, _ in times] == ['RobustLoadImageFromFile', 'RandomResizedCrop',
+    assert [name for name, _ in times] == ['LoadImageFromFile', 'RandomResizedCrop',
                                            'RandomFlip', 'SymmetricMaskGenerator',
                                            'PackInputs']
     share = mask_share(times)
@@ -92,8 +97,8 @@ def test_data_speed_tool(tmp_path):
                            '--json', str(out)], cwd=ROOT, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert '| as configured |' in proc.stdout and 'fastest with the configured images' in \
-        proc.stdout
+    assert '| LoadImageFromFile(cv2), pillow resize (configured) |' in proc.stdout
+    assert 'fastest with the configured images' in proc.stdout
     figures = json.loads(out.read_text())
     best = next(v for v in figures['variants'] if v['name'] == figures['fastest_same'])
     assert figures['workers_needed']['1000.0'] == workers_needed(best['images_per_s'], 1000)
