@@ -72,13 +72,21 @@ def build_optimizer(model: torch.nn.Module, cfg: Config, device: str,
         return build_optim_wrapper(model, optim_wrapper_config(cfg, device, amp))
 
 
-def make_batches(cfg: Config, image_path: str, batch_size: int, num: int = 2) -> List[dict]:
+def make_batches(cfg: Config, image_path: str, batch_size: int, num: int = 2,
+                 pin_memory: bool = False) -> List[dict]:
     """``num`` batches of ``batch_size`` samples of ``image_path`` through the config's
     training pipeline (each sample with its own crop, flip and masks), collated with
-    ``default_collate`` as the pretraining data loaders do."""
+    ``default_collate`` as the pretraining data loaders do; images in pinned memory if
+    ``pin_memory`` (as the loaders give them to a GPU)."""
     pipeline = build_pipeline(cfg)
-    return [default_collate([pipeline(dict(img_path=image_path)) for _ in range(batch_size)])
-            for _ in range(num)]
+    batches = [default_collate([pipeline(dict(img_path=image_path)) for _ in range(batch_size)])
+               for _ in range(num)]
+    if pin_memory:
+        for batch in batches:
+            inputs = batch['inputs']
+            batch['inputs'] = [x.pin_memory() for x in inputs] if isinstance(
+                inputs, (list, tuple)) else inputs.pin_memory()
+    return batches
 
 
 def sync(device: str) -> None:

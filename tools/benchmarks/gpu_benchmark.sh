@@ -12,7 +12,8 @@
 #    for ~100 iterations with AMP bf16: images/s from the logs, data loading included.
 # 4. tools/train.py of the Mask R-CNN and UperNet configs (synthetic COCO / ADE20K),
 #    ~20 iterations each: seconds per iteration.
-# Writes OUT_DIR/gpu_benchmark.{json,md} (and each step's JSON and logs).
+# Writes OUT_DIR/gpu_benchmark.{json,md} (and each step's JSON and logs). A step that fails
+# is reported and skipped; the script then exits with 1 after the report.
 #
 # Environment (defaults for one GPU): PYTHON (python), DEVICE (cuda), AMP (bf16;
 # empty: as configured), ARCHS ("base large"), BATCH_BASE (256), BATCH_LARGE (128),
@@ -44,6 +45,8 @@ export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
 has_step() { [[ " $STEPS " == *" $1 "* ]]; }
 log() { echo "[$(date +%H:%M:%S)] $*"; }
+FAILED=()
+failed() { log "FAILED: $1 (see its log in $OUT)"; FAILED+=("$1"); }
 
 # AMP on a GPU; fp32 OptimWrapper on a CPU (MMEngine's AmpOptimWrapper needs a GPU).
 SPEED_AMP=() TRAIN_AMP=() TRAIN_OPTS=()
@@ -63,7 +66,7 @@ train() {  # NAME CONFIG BATCH ITER_OPTS... : tools/train.py, run from $OUT (dat
         --no-validate "${TRAIN_AMP[@]}" --cfg-options "${TRAIN_OPTS[@]}" "${LOG_OPTS[@]}" \
         train_dataloader.batch_size="$batch" train_dataloader.num_workers="$WORKERS" \
         train_dataloader.persistent_workers=True "$@") > "$OUT/$name.log" 2>&1 \
-        || { tail -n 40 "$OUT/$name.log"; exit 1; }
+        || { tail -n 40 "$OUT/$name.log"; failed "$name"; return 1; }
 }
 
 RUNS=()
@@ -74,7 +77,7 @@ if has_step speed; then
         # shellcheck disable=SC2086
         "$PY" "$ROOT/tools/benchmarks/pretrain_speed.py" --arch "$arch" --device "$DEVICE" \
             --batch-size "$batch" "${SPEED_AMP[@]}" --json "$OUT/speed_$arch.json" \
-            ${SPEED_ARGS:-} | tee "$OUT/speed_$arch.log"
+            ${SPEED_ARGS:-} 2>&1 | tee "$OUT/speed_$arch.log" || failed "speed_$arch"
     done
     if [[ -n "${COMPILE_METHODS-symmim}" ]]; then
         log "pretrain_speed: ViT-base, compiled encoders (${COMPILE_METHODS:-symmim})"
@@ -83,7 +86,8 @@ if has_step speed; then
             --batch-size "${BATCH_BASE:-256}" "${SPEED_AMP[@]}" \
             --compile "${COMPILE_BACKEND:-inductor}" \
             --json "$OUT/speed_base_compiled.json" ${SPEED_ARGS:-} \
-            --methods ${COMPILE_METHODS:-symmim} | tee "$OUT/speed_base_compiled.log"
+            --methods ${COMPILE_METHODS:-symmim} 2>&1 | tee "$OUT/speed_base_compiled.log" \
+            || failed speed_base_compiled
     fi
 fi
 
@@ -94,8 +98,8 @@ print(m.get('symmim', next(iter(m.values())))['images_per_s'])" "$OUT/speed_base
     log "data_speed (a GPU at $rate images/s)"
     # shellcheck disable=SC2086
     "$PY" "$ROOT/tools/benchmarks/data_speed.py" --config "$PRETRAIN_CONFIG" \
-        --gpu-images-per-s "$rate" --json "$OUT/data_speed.json" ${DATA_ARGS:-} \
-        | tee "$OUT/data_speed.log"
+        --gpu-images-per-s "$rate" --json "$OUT/data_speed.json" ${DATA_ARGS:-} 2>&1 \
+        | tee "$OUT/data_speed.log" || failed data_speed
 fi
 
 if has_step pretrain; then
@@ -103,25 +107,27 @@ if has_step pretrain; then
     "$PY" "$ROOT/tools/misc/make_fake_data.py" --imagenet "$OUT/data/imagenet" \
         --num "$NUM_IMAGES" --num-val 2
     epochs=$(( (PRETRAIN_ITERS * PRETRAIN_BATCH + NUM_IMAGES - 1) / NUM_IMAGES ))
-    train pretrain "$PRETRAIN_CONFIG" "$PRETRAIN_BATCH" train_cfg.max_epochs="$epochs"
-    RUNS+=(--run "pretrain=$OUT/work_dirs/pretrain:$PRETRAIN_BATCH:${PRETRAIN_SKIP:-10}")
+    train pretrain "$PRETRAIN_CONFIG" "$PRETRAIN_BATCH" train_cfg.max_epochs="$epochs" &&
+        RUNS+=(--run "pretrain=$OUT/work_dirs/pretrain:$PRETRAIN_BATCH:${PRETRAIN_SKIP:-10}")
 fi
 
 DOWNSTREAM_NUM=$(( DOWNSTREAM_ITERS * 4 ))
 if has_step det; then
     "$PY" "$ROOT/tools/misc/make_fake_data.py" --coco "$OUT/data/coco" --num "$DOWNSTREAM_NUM"
     train det "$DET_CONFIG" "${DET_BATCH:-4}" train_cfg.max_iters="$DOWNSTREAM_ITERS" \
-        model.backbone.init_cfg=None
-    RUNS+=(--run "det=$OUT/work_dirs/det:${DET_BATCH:-4}:2")
+        model.backbone.init_cfg=None && RUNS+=(--run "det=$OUT/work_dirs/det:${DET_BATCH:-4}:2")
 fi
 if has_step seg; then
     "$PY" "$ROOT/tools/misc/make_fake_data.py" --ade "$OUT/data/ade/ADEChallengeData2016" \
         --num "$DOWNSTREAM_NUM"
     train seg "$SEG_CONFIG" "${SEG_BATCH:-2}" train_cfg.max_iters="$DOWNSTREAM_ITERS" \
-        model.backbone.init_cfg=None
-    RUNS+=(--run "seg=$OUT/work_dirs/seg:${SEG_BATCH:-2}:2")
+        model.backbone.init_cfg=None && RUNS+=(--run "seg=$OUT/work_dirs/seg:${SEG_BATCH:-2}:2")
 fi
 
 log "report"
 "$PY" -m symmim_mm.benchmarks.report "$OUT" "${RUNS[@]}"
 log "written: $OUT/gpu_benchmark.json, $OUT/gpu_benchmark.md"
+if (( ${#FAILED[@]} )); then
+    log "failed steps: ${FAILED[*]}"
+    exit 1
+fi

@@ -86,7 +86,8 @@ def method_config(args: argparse.Namespace, method: str):
 
 def measure(args: argparse.Namespace, cfg, image: str, flops: bool = True) -> dict:
     """Build one method, count its FLOPs, time its steps, take its peak memory."""
-    batches = make_batches(cfg, image, args.batch_size)
+    batches = make_batches(cfg, image, args.batch_size,
+                           pin_memory=args.device.startswith('cuda'))
     base = reset_peak_memory(args.device)
     model = build_model(cfg, args.device)
     optim_wrapper = build_optimizer(model, cfg, args.device, args.amp)
@@ -133,6 +134,8 @@ def run(args: argparse.Namespace, image: str) -> None:
     print(f'ViT-{args.arch}, batch {args.batch_size}, {device_name}, amp '
           f'{args.amp or "as configured"}, compile {args.compile or "off"}, '
           f'{torch.get_num_threads()} threads', flush=True)
+    if not on_cuda:
+        print('AMP needs a GPU: steps run in fp32 with OptimWrapper here', flush=True)
     dtype = torch.bfloat16 if on_cuda and args.amp == 'bf16' else \
         torch.float16 if on_cuda else torch.float32
     gemm = gemm_flops_per_s(args.device, dtype)
