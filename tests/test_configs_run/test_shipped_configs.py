@@ -120,7 +120,7 @@ def test_classification_config(workspace, pretrained, tmp_path, kind, arch):
     checkpoint = pretrained('symmim', arch)[0] / 'epoch_1.pth'
     log = train(workspace, config, tmp_path, *EPOCH,
                 f'model.backbone.init_cfg.checkpoint={checkpoint}')
-    assert f'load from {checkpoint}' in log
+    assert f'load backbone. in model from: {checkpoint}' in log  # MMEngine's PretrainedInit
     if arch == 'base':  # the evaluation pipeline is the same for every encoder
         log = run(workspace, 'tools/test.py', config, str(tmp_path / 'epoch_1.pth'),
                   options=TEST, work_dir=tmp_path / 'test')
