@@ -198,8 +198,8 @@ def peak_memory(device: str) -> int:
     return _status_bytes('VmHWM')
 
 
-def summarise(steps: Dict[str, dict], reference: str, batch_size: int,
-              gemm_peak: float, dense_peak: Optional[float]) -> Dict[str, dict]:
+def step_figures(steps: Dict[str, dict], reference: str, batch_size: int,
+                 gemm_peak: float, dense_peak: Optional[float]) -> Dict[str, dict]:
     """Per method: images/s, ratios of step time and memory to ``reference``,
     GFLOP/step, achieved TFLOP/s, MFU against the GEMM and the dense peak.
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-from symmim_mm.benchmarks import build_pipeline, image_files, mask_share, transform_seconds
+from symmim_mm.benchmarks.pipeline import (build_pipeline, image_files, mask_share,
+                                           transform_seconds)
 from symmim_mm.benchmarks.data_speed import (decoding_backends, fastest_same,
                                              measure_variants, pipeline_variants,
                                              workers_needed)

@@ -11,10 +11,11 @@ import torch
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 
-from symmim_mm.benchmarks import (build_model, build_optimizer, compile_encoders, count_flops,
-                                  dense_bf16_peak, load_config, make_batches,
-                                  optim_wrapper_config, summarise, write_photo)
-from symmim_mm.benchmarks.report import markdown, parse_run, training_speed
+from symmim_mm.benchmarks.gpu_report import markdown, parse_run, training_speed
+from symmim_mm.benchmarks.pipeline import write_photo
+from symmim_mm.benchmarks.speed import (build_model, build_optimizer, compile_encoders,
+                                        count_flops, dense_bf16_peak, load_config,
+                                        make_batches, optim_wrapper_config, step_figures)
 from symmim_mm.testing.fake_data import coco_classes
 from tests.test_downstream.test_mmdet_finetune import TINY as TINY_DET
 from tests.test_downstream.test_mmseg_finetune import TINY as TINY_SEG
@@ -137,10 +138,10 @@ def test_dense_bf16_peak_by_gpu_name(monkeypatch):
         assert dense_bf16_peak('cuda') == peak, name
 
 
-def test_summarise_ratios_and_mfu():
+def test_step_figures_ratios_and_mfu():
     steps = dict(simmim=dict(step_s=0.5, flops=4e12, memory_bytes=2 * 2**30),
                  symmim=dict(step_s=0.625, flops=6e12, memory_bytes=3 * 2**30))
-    rows = summarise(steps, 'simmim', batch_size=256, gemm_peak=20e12, dense_peak=989e12)
+    rows = step_figures(steps, 'simmim', batch_size=256, gemm_peak=20e12, dense_peak=989e12)
     assert rows['simmim']['step_ratio'] == 1 and rows['simmim']['memory_ratio'] == 1
     sym = rows['symmim']
     assert sym['images_per_s'] == pytest.approx(409.6)
@@ -149,7 +150,7 @@ def test_summarise_ratios_and_mfu():
     assert sym['achieved_tflop_s'] == pytest.approx(9.6)
     assert sym['mfu'] == pytest.approx(0.48)
     assert sym['mfu_dense_peak'] == pytest.approx(9.6 / 989)
-    assert summarise(steps, 'simmim', 256, 20e12, None)['symmim']['mfu_dense_peak'] is None
+    assert step_figures(steps, 'simmim', 256, 20e12, None)['symmim']['mfu_dense_peak'] is None
 
 
 def test_training_speed_from_the_logged_scalars(tmp_path):

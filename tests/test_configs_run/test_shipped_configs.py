@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from symmim_mm.benchmarks.report import logged_train_iterations
+from symmim_mm.benchmarks.gpu_report import logged_train_iterations
 from symmim_mm.testing import make_fake_ade20k, make_fake_coco, make_fake_imagenet
 
 pytestmark = pytest.mark.slow

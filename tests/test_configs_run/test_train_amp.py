@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-from symmim_mm.benchmarks import optim_wrapper_config
+from symmim_mm.benchmarks.speed import optim_wrapper_config
 
 ROOT = Path(__file__).parents[2]
 CONFIGS = [ROOT / 'configs/symmim/symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py',

@@ -24,7 +24,8 @@ import cv2
 import torch
 
 import symmim_mm  # noqa: F401
-from symmim_mm.benchmarks import image_files, load_config
+from symmim_mm.benchmarks.pipeline import image_files
+from symmim_mm.benchmarks.speed import load_config
 from symmim_mm.benchmarks.data_speed import (decoding_backends, fastest_same,
                                              measure_variants, workers_needed)
 from symmim_mm.testing import make_fake_imagenet

@@ -125,7 +125,7 @@ if has_step seg; then
 fi
 
 log "report"
-"$PY" -m symmim_mm.benchmarks.report "$OUT" "${RUNS[@]}"
+"$PY" -m symmim_mm.benchmarks.gpu_report "$OUT" "${RUNS[@]}"
 log "written: $OUT/gpu_benchmark.json, $OUT/gpu_benchmark.md"
 if (( ${#FAILED[@]} )); then
     log "failed steps: ${FAILED[*]}"

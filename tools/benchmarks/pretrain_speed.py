@@ -27,11 +27,12 @@ import torch
 from mmengine.logging import MessageHub, MMLogger
 
 import symmim_mm  # noqa: F401
-from symmim_mm.benchmarks import (build_model, build_optimizer, build_pipeline,
-                                  compile_encoders, count_flops, dense_bf16_peak,
-                                  gemm_flops_per_s, load_config, make_batches, mask_share,
-                                  peak_memory, reset_peak_memory, summarise, time_steps,
-                                  transform_seconds, write_photo)
+from symmim_mm.benchmarks.pipeline import (build_pipeline, mask_share, transform_seconds,
+                                           write_photo)
+from symmim_mm.benchmarks.speed import (build_model, build_optimizer, compile_encoders,
+                                        count_flops, dense_bf16_peak, gemm_flops_per_s,
+                                        load_config, make_batches, peak_memory,
+                                        reset_peak_memory, step_figures, time_steps)
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
 EPOCHS = {'base': 800, 'large': 1600}
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace, image: str) -> None:
             steps[name]['memory_bytes'] = memory_in_fresh_process(args, method)
         print(f"  {name}: {steps[name]['step_s']:.3f} s/step", flush=True)
     ref = args.reference or ('simmim' if 'simmim' in steps else next(iter(steps)))
-    rows = summarise(steps, ref, args.batch_size, gemm, dense)
+    rows = step_figures(steps, ref, args.batch_size, gemm, dense)
     for name, row in rows.items():
         row.update(config=cfgs[name].filename, compiled=steps[name].get('compiled', []),
                    **{k: steps[name][k] for k in ('optim_wrapper', 'amp_dtype')})

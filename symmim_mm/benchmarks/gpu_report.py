@@ -1,7 +1,7 @@
 """Gather the figures of ``tools/benchmarks/gpu_benchmark.sh`` into one JSON file and
 a Markdown report.
 
-    python -m symmim_mm.benchmarks.report OUT_DIR --run NAME=WORK_DIR:BATCH ...
+    python -m symmim_mm.benchmarks.gpu_report OUT_DIR --run NAME=WORK_DIR:BATCH ...
 
 Reads ``OUT_DIR/speed_*.json`` (``pretrain_speed.py``), ``OUT_DIR/data_speed.json``
 (``data_speed.py``) and, for each ``--run``, the scalars that MMEngine logged in
