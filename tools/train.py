@@ -36,7 +36,9 @@ def parse_args() -> argparse.Namespace:
                         help='resume from this checkpoint; without a path, from the '
                         'latest checkpoint in the work dir')
     add_trust_argument(parser)
-    parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument('--amp', nargs='?', const='fp16', choices=['fp16', 'bf16'],
+                        help='automatic mixed precision: fp16 (dynamic loss scaling, '
+                        'the default) or bf16')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -65,6 +67,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        cfg.optim_wrapper.dtype = 'bfloat16' if args.amp == 'bf16' else 'float16'
     if args.resume == 'auto':  # the latest checkpoint, even if `last_checkpoint` is lost
         cfg.resume, cfg.load_from = True, find_resumable_checkpoint(cfg.work_dir)
     elif args.resume is not None:

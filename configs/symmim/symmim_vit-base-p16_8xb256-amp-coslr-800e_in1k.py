@@ -6,9 +6,10 @@ _base_ = [
 custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
 
 # AdamW, lr 1.5e-4 x total batch / 256, no decay on norms, biases and tokens.
+# Mixed precision: fp16 with dynamic loss scaling. bf16 (A100, H100): `--amp bf16`, or
+# `--cfg-options optim_wrapper.dtype=bfloat16`. On CPUs: `optim_wrapper.type=OptimWrapper`.
 optim_wrapper = dict(
     type='AmpOptimWrapper',
-    loss_scale='dynamic',
     optimizer=dict(type='AdamW', lr=1.5e-4 * 2048 / 256, betas=(0.9, 0.95),
                    weight_decay=0.05),
     clip_grad=dict(max_norm=5.0),

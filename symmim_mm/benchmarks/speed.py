@@ -1,97 +1,149 @@
-"""Timing, FLOP and memory measurements of one pretraining step."""
-import contextlib
-import os
-import statistics
-import tempfile
-import time
-from typing import Callable, Dict, List
+"""Time, FLOPs and memory of training steps of pretraining configs.
 
-import cv2
-import numpy as np
+Every model is built from its config as MMEngine's Runner builds it (the top-level
+``data_preprocessor`` merged into ``model``, ``init_weights``) and one step is the
+model's own ``train_step(data, optim_wrapper)`` with the optimizer wrapper of the
+config (``build_optim_wrapper``): forward, backward, gradient clipping, optimizer
+step and, for SymMIM, the momentum-encoder update, in the mixed precision that the
+config or ``amp`` asks for. Batches come from the config's own training pipeline.
+"""
+import copy
+import gc
+import statistics
+import time
+from typing import Dict, List, Optional, Sequence
+
 import torch
-from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.dataset import default_collate
+from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.registry import MODELS, DefaultScope
 from torch.utils.flop_counter import FlopCounterMode
 
-from .methods import build_mask_transform, build_method, loss_of, make_samples
+from .pipeline import build_pipeline
+
+AMP_DTYPES = {'fp16': 'float16', 'bf16': 'bfloat16'}
+
+# Dense (no sparsity) bf16 tensor-core peaks, FLOP/s, by the name torch reports.
+DENSE_BF16_PEAKS = (('H100 PCIe', 756e12), ('H100', 989e12), ('H200', 989e12),
+                    ('A100', 312e12))
 
 
-def autocast(device: str, bf16: bool):
-    """bf16 autocast on ``device`` when asked, else a no-op context."""
-    if not bf16:
-        return contextlib.nullcontext()
-    return torch.autocast(device_type=device, dtype=torch.bfloat16)
+def load_config(path: str, options: Optional[dict] = None) -> Config:
+    """``Config.fromfile(path)`` (custom imports included) with ``options`` merged."""
+    cfg = Config.fromfile(path)
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
+
+
+def build_model(cfg: Config, device: str = 'cpu') -> torch.nn.Module:
+    """The config's model as the Runner builds it, initialised, on ``device``."""
+    model_cfg = copy.deepcopy(cfg.model)
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmengine')):
+        model = MODELS.build(model_cfg)
+    model.init_weights()
+    return model.to(device).train()
+
+
+def optim_wrapper_config(cfg: Config, device: str, amp: Optional[str] = None) -> dict:
+    """The config's ``optim_wrapper``; ``amp`` (``'fp16'``/``'bf16'``) turns it into an
+    ``AmpOptimWrapper`` of that dtype. MMEngine's ``AmpOptimWrapper`` needs a GPU: on
+    a CPU the wrapper becomes a plain (fp32) ``OptimWrapper``, its other settings
+    (optimizer, clipping, parameter-wise options) kept."""
+    wrapper = copy.deepcopy(cfg.optim_wrapper)
+    if amp is not None:
+        if amp not in AMP_DTYPES:
+            raise ValueError(f'`amp` must be one of {tuple(AMP_DTYPES)}, got {amp!r}.')
+        wrapper.update(type='AmpOptimWrapper', dtype=AMP_DTYPES[amp])
+    if device == 'cpu' and wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+        wrapper.type = 'OptimWrapper'
+        for key in ('loss_scale', 'dtype', 'use_fsdp'):
+            wrapper.pop(key, None)
+    return wrapper
+
+
+def build_optimizer(model: torch.nn.Module, cfg: Config, device: str,
+                    amp: Optional[str] = None) -> OptimWrapper:
+    """``build_optim_wrapper`` on :func:`optim_wrapper_config`, in the config's scope."""
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmengine')):
+        return build_optim_wrapper(model, optim_wrapper_config(cfg, device, amp))
+
+
+def make_batches(cfg: Config, image_path: str, batch_size: int, num: int = 2,
+                 pin_memory: bool = False) -> List[dict]:
+    """``num`` batches of ``batch_size`` samples of ``image_path`` through the config's
+    training pipeline (each sample with its own crop, flip and masks), collated with
+    ``default_collate`` as the pretraining data loaders do; images in pinned memory if
+    ``pin_memory`` (as the loaders give them to a GPU)."""
+    pipeline = build_pipeline(cfg)
+    batches = [default_collate([pipeline(dict(img_path=image_path)) for _ in range(batch_size)])
+               for _ in range(num)]
+    if pin_memory:
+        for batch in batches:
+            inputs = batch['inputs']
+            batch['inputs'] = [x.pin_memory() for x in inputs] if isinstance(
+                inputs, (list, tuple)) else inputs.pin_memory()
+    return batches
 
 
 def sync(device: str) -> None:
-    if device == 'cuda':
+    if device.startswith('cuda'):
         torch.cuda.synchronize()
 
 
-class StepRunner:
-    """One method ready to train: model, AdamW, fixed images, its mask transform.
+def train_step(model: torch.nn.Module, optim_wrapper: OptimWrapper, batch: dict,
+               device: str) -> float:
+    """One ``model.train_step``; returns its wall time in seconds."""
+    sync(device)
+    start = time.perf_counter()
+    model.train_step(batch, optim_wrapper)
+    sync(device)
+    return time.perf_counter() - start
 
-    ``step()`` runs forward, backward and the optimizer step (the EMA update of
-    SymMIM's momentum encoder happens inside its forward). Fresh masks are drawn
-    before the timer starts, as the data pipeline would.
+
+def time_steps(model: torch.nn.Module, optim_wrapper: OptimWrapper, batches: Sequence[dict],
+               device: str, warmup: int = 2, repeats: int = 5) -> float:
+    """Median seconds of a training step, after ``warmup`` untimed steps; the steps
+    cycle through ``batches``."""
+    for i in range(warmup):
+        train_step(model, optim_wrapper, batches[i % len(batches)], device)
+    return statistics.median(
+        train_step(model, optim_wrapper, batches[i % len(batches)], device)
+        for i in range(repeats))
+
+
+def count_flops(model: torch.nn.Module, optim_wrapper: OptimWrapper, batch: dict) -> int:
+    """FLOPs of one training step (forward and backward: matmuls, convolutions,
+    attention), counted by ``torch.utils.flop_counter`` while the step runs."""
+    with FlopCounterMode(display=False) as counter:
+        model.train_step(batch, optim_wrapper)
+    return counter.get_total_flops()
+
+
+def compile_encoders(model: torch.nn.Module, **kwargs) -> List[str]:
+    """``torch.compile`` every ViT encoder of ``model`` in place (its forward only:
+    parameter names and checkpoints stay the same); returns their names.
+
+    The encoders are the outermost MMPretrain ``VisionTransformer`` modules, e.g.
+    ``backbone`` and SymMIM's ``momentum_encoder.module.0``.
     """
-
-    def __init__(self, method: str, arch: str, img_size: int, patch_size: int,
-                 batch_size: int, device: str = 'cpu', bf16: bool = False) -> None:
-        self.method, self.device, self.bf16 = method, device, bf16
-        self.model = build_method(method, arch, img_size, patch_size).to(device)
-        self.model.train()
-        self.optim = torch.optim.AdamW(self.model.parameters(), lr=1e-4, weight_decay=0.05)
-        gen = torch.Generator().manual_seed(0)
-        self.images = torch.randint(0, 256, (batch_size, 3, img_size, img_size),
-                                    generator=gen).float().to(device)
-        self.mask_transform = build_mask_transform(method, img_size, patch_size)
-        self.batch_size = batch_size
-
-    def samples(self):
-        return make_samples(self.mask_transform, self.batch_size)
-
-    def step(self, samples=None) -> float:
-        """One training step; returns its wall time in seconds."""
-        samples = self.samples() if samples is None else samples
-        sync(self.device)
-        start = time.perf_counter()
-        with autocast(self.device, self.bf16):
-            loss, _ = loss_of(self.model, self.images, samples)
-        self.optim.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optim.step()
-        sync(self.device)
-        return time.perf_counter() - start
-
-    def flops(self) -> int:
-        """FLOPs of one forward + backward (matmuls, convs, attention)."""
-        samples = self.samples()
-        with FlopCounterMode(display=False) as counter:
-            with autocast(self.device, self.bf16):
-                loss, _ = loss_of(self.model, self.images, samples)
-            loss.backward()
-        self.optim.zero_grad(set_to_none=True)
-        return counter.get_total_flops()
+    from mmpretrain.models import VisionTransformer
+    names: List[str] = []
+    for name, module in model.named_modules():
+        inside = any(name.startswith(f'{n}.') for n in names)
+        if isinstance(module, VisionTransformer) and not inside:
+            module.compile(**kwargs)
+            names.append(name)
+    return names
 
 
-def time_interleaved(runners: List[StepRunner], warmup: int, repeats: int) -> Dict[str, float]:
-    """Median step time of each runner, steps interleaved round-robin so that
-    machine noise hits every method alike; warm-up steps are not timed."""
-    for _ in range(warmup):
-        for r in runners:
-            r.step()
-    times = {r.method: [] for r in runners}
-    for _ in range(repeats):
-        for r in runners:
-            times[r.method].append(r.step())
-    return {m: statistics.median(t) for m, t in times.items()}
-
-
-def gemm_flops_per_s(device: str = 'cpu', bf16: bool = False, n: int = 0,
+def gemm_flops_per_s(device: str = 'cpu', dtype: torch.dtype = torch.float32, n: int = 0,
                      repeats: int = 5) -> float:
-    """FLOP/s of a large square matmul: the machine's practical peak."""
-    n = n or (8192 if device == 'cuda' else 2048)
-    dtype = torch.bfloat16 if bf16 else torch.float32
+    """FLOP/s of a large square matmul: the practical peak of this device."""
+    n = n or (8192 if device.startswith('cuda') else 2048)
     a = torch.randn(n, n, device=device, dtype=dtype)
     b = torch.randn(n, n, device=device, dtype=dtype)
     a @ b
@@ -105,6 +157,15 @@ def gemm_flops_per_s(device: str = 'cpu', bf16: bool = False, n: int = 0,
     return 2 * n**3 / best
 
 
+def dense_bf16_peak(device: str) -> Optional[float]:
+    """The GPU's dense bf16 peak FLOP/s from its name (H100/H200 SXM: 989 TFLOP/s),
+    or None for a CPU or a GPU not in ``DENSE_BF16_PEAKS``."""
+    if not device.startswith('cuda'):
+        return None
+    name = torch.cuda.get_device_name(device)
+    return next((peak for key, peak in DENSE_BF16_PEAKS if key in name), None)
+
+
 def _status_bytes(field: str) -> int:
     with open('/proc/self/status') as f:
         for line in f:
@@ -113,62 +174,49 @@ def _status_bytes(field: str) -> int:
     raise RuntimeError(f'/proc/self/status has no {field}')
 
 
-def reset_peak_rss() -> int:
-    """Reset this process's peak RSS (Linux ``VmHWM``) to the current RSS; return it."""
+def reset_peak_memory(device: str) -> int:
+    """Start a peak-memory measurement; returns the memory in use now, in bytes.
+
+    CUDA: allocated memory (peak statistics reset). CPU (Linux): resident memory, its
+    peak (``VmHWM``) reset to it; memory freed by earlier work stays in the process's
+    heap, so measure each model in a fresh process.
+    """
+    if device.startswith('cuda'):
+        gc.collect()
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats(device)
+        return torch.cuda.memory_allocated(device)
     with open('/proc/self/clear_refs', 'w') as f:
         f.write('5')
     return _status_bytes('VmRSS')
 
 
-def training_memory(method: str, arch: str, img_size: int, patch_size: int,
-                    batch_size: int, device: str = 'cpu', bf16: bool = False,
-                    steps: int = 3) -> int:
-    """Memory a method's training takes: parameters, EMA copy, gradients,
-    optimizer state and the peak of the activations, in bytes.
+def peak_memory(device: str) -> int:
+    """Peak memory since :func:`reset_peak_memory`, in bytes."""
+    if device.startswith('cuda'):
+        return torch.cuda.max_memory_allocated(device)
+    return _status_bytes('VmHWM')
 
-    On CUDA: peak allocated memory. On the CPU (Linux): peak RSS minus the RSS
-    before the model was built; run it in a fresh process per method, as memory
-    freed by one method stays in this process's heap.
+
+def step_figures(steps: Dict[str, dict], reference: str, batch_size: int,
+                 gemm_peak: float, dense_peak: Optional[float]) -> Dict[str, dict]:
+    """Per method: images/s, ratios of step time and memory to ``reference``,
+    GFLOP/step, achieved TFLOP/s, MFU against the GEMM and the dense peak.
+
+    Args:
+        steps (dict): ``name -> dict(step_s=..., flops=..., memory_bytes=...)``.
     """
-    if device == 'cuda':
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-    else:
-        base = reset_peak_rss()
-    runner = StepRunner(method, arch, img_size, patch_size, batch_size, device, bf16)
-    for _ in range(steps):
-        runner.step()
-    if device == 'cuda':
-        return torch.cuda.max_memory_allocated() - base
-    return _status_bytes('VmHWM') - base
-
-
-def pipeline_times(img_size: int, patch_size: int, repeats: int = 200) -> Dict[str, float]:
-    """Per-sample seconds of SymmetricMaskGenerator and of the rest of the ImageNet
-    pretraining pipeline (JPEG decode, RandomResizedCrop, flip, packing)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'img.jpg')
-        rng = np.random.default_rng(0)
-        cv2.imwrite(path, rng.integers(0, 256, (375, 500, 3), dtype=np.uint8))
-        rest = [dict(type='LoadImageFromFile'),
-                dict(type='RandomResizedCrop', scale=img_size, crop_ratio_range=(0.67, 1.0),
-                     backend='pillow', interpolation='bicubic'),
-                dict(type='RandomFlip', prob=0.5)]
-        mask = dict(type='SymmetricMaskGenerator', input_size=img_size,
-                    patch_size=patch_size, block_size=2 * patch_size)
-        pack = dict(type='PackInputs', algorithm_keys=['momentum_mask'])
-        from mmpretrain.registry import TRANSFORMS
-        head, mask_t, pack_t = Compose(rest), TRANSFORMS.build(mask), TRANSFORMS.build(pack)
-
-        def timed(fn: Callable[[], dict]) -> float:
-            start = time.perf_counter()
-            for _ in range(repeats):
-                fn()
-            return (time.perf_counter() - start) / repeats
-
-        sample = head(dict(img_path=path))
-        t_head = timed(lambda: head(dict(img_path=path)))
-        t_mask = timed(lambda: mask_t.transform(dict(sample)))
-        t_pack = timed(lambda: pack_t.transform(mask_t.transform(dict(sample))))
-    return dict(mask_s=t_mask, pipeline_s=t_head + t_pack, mask_fraction=t_mask / (t_head + t_pack))
+    ref = steps[reference]
+    rows = {}
+    for name, s in steps.items():
+        achieved = s['flops'] / s['step_s']
+        rows[name] = dict(
+            step_s=s['step_s'], images_per_s=batch_size / s['step_s'],
+            step_ratio=s['step_s'] / ref['step_s'],
+            images_per_s_ratio=ref['step_s'] / s['step_s'],
+            memory_mib=s['memory_bytes'] / 2**20,
+            memory_ratio=s['memory_bytes'] / ref['memory_bytes'],
+            gflop_per_step=s['flops'] / 1e9, achieved_tflop_s=achieved / 1e12,
+            mfu=achieved / gemm_peak,
+            mfu_dense_peak=achieved / dense_peak if dense_peak else None)
+    return rows
