@@ -42,7 +42,7 @@ def test_imagenet_configs_build(arch, dims, epochs):
         assert model.backbone.embed_dims == dims
 
 
-SHIPPED = CONFIGS + sorted(str(p) for lib in ('mmdet', 'mmseg')
+SHIPPED = CONFIGS + sorted(str(p) for lib in ('mmdet', 'mmseg', 'simmim', 'equal_budget')
                            for p in (Path(__file__).parents[1] / 'configs' / lib).glob('*.py'))
 TRAINING = [c for c in SHIPPED if '_knn_' not in Path(c).name]
 

@@ -2,7 +2,7 @@
 #   python tools/analysis_tools/knn_eval.py configs/symmim/benchmarks/vit-tiny-p4_knn_digits-32px.py \
 #       --checkpoint work_dirs/symmim_vit-tiny-p4_digits-32px/epoch_30.pth
 _base_ = [
-    '../../_base_/models/vit-tiny-p4_digits.py',
+    '../../_base_/models/vit-tiny-p4_32px.py',
     '../../_base_/datasets/digits_32px.py',
     'mmpretrain::_base_/default_runtime.py',
 ]

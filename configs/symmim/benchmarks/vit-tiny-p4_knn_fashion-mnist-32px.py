@@ -3,7 +3,7 @@
 #   python tools/analysis_tools/knn_eval.py configs/symmim/benchmarks/vit-tiny-p4_knn_fashion-mnist-32px.py \
 #       --checkpoint CKPT [--cfg-options test_dataloader.dataset.split=val]
 _base_ = [
-    '../../_base_/models/vit-tiny-p4_digits.py',
+    '../../_base_/models/vit-tiny-p4_32px.py',
     '../../_base_/datasets/fashion-mnist_32px.py',
     'mmpretrain::_base_/default_runtime.py',
 ]

@@ -1,5 +1,6 @@
-# The encoder of configs/symmim/symmim_vit-tiny-p4_digits-32px.py as an MMPretrain
-# classifier; `init_cfg.checkpoint` takes a SymMIM checkpoint (prefix 'backbone.').
+# The tiny ViT of the quickstart and of the equal-budget benchmark (96 wide, 6 layers, 4-px
+# patches, 32-px images) as an MMPretrain classifier; `init_cfg.checkpoint` takes a SymMIM
+# checkpoint (prefix 'backbone.', or 'momentum_encoder.module.0.' for the momentum encoder).
 model = dict(
     type='ImageClassifier',
     backbone=dict(
