@@ -66,5 +66,6 @@ def test_every_fine_tune_config_is_covered():
     assert {Path(c).name for c in fine_tune} == {
         'vit-base-p16_8xb128-coslr-100e_in1k.py', 'vit-large-p16_8xb128-coslr-50e_in1k.py',
         'vit-small-p16_8xb128-coslr-100e_in1k.py', 'vit-tiny-p4_ft-30e_digits-32px.py',
+        'vit-tiny-p4_ft-10e_fashion-mnist-32px.py',
         'mask-rcnn_symmim-vit-base-p16_lsj-100e_coco.py',
         'upernet_symmim-vit-base-p16_8xb2-amp-160k_ade20k-512x512.py'}
