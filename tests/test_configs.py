@@ -37,9 +37,11 @@ def test_imagenet_configs_build(arch, dims, epochs):
     assert cfg.train_cfg.max_epochs == epochs
     assert cfg.train_dataloader.dataset.data_root == 'data/imagenet/'
     assert cfg.optim_wrapper.optimizer.lr == pytest.approx(1.5e-4 * 2048 / 256)
+    assert cfg.model.backbone.sincos_pos_embed  # the default of every SymMIM config
     if arch == 'small':  # building ViT-L/B costs seconds; the small one is enough
         model = MODELS.build(cfg.model)
         assert model.backbone.embed_dims == dims
+        assert not model.backbone.pos_embed.requires_grad
 
 
 SHIPPED = CONFIGS + sorted(str(p) for lib in ('mmdet', 'mmseg', 'simmim', 'equal_budget')
@@ -66,6 +68,6 @@ def test_every_fine_tune_config_is_covered():
     assert {Path(c).name for c in fine_tune} == {
         'vit-base-p16_8xb128-coslr-100e_in1k.py', 'vit-large-p16_8xb128-coslr-50e_in1k.py',
         'vit-small-p16_8xb128-coslr-100e_in1k.py', 'vit-tiny-p4_ft-30e_digits-32px.py',
-        'vit-tiny-p4_ft-10e_fashion-mnist-32px.py',
+        'vit-tiny-p4_ft-10e_fashion-mnist-32px.py', 'vit-tiny-p4_ft-4e_fashion-mnist-32px.py',
         'mask-rcnn_symmim-vit-base-p16_lsj-100e_coco.py',
         'upernet_symmim-vit-base-p16_8xb2-amp-160k_ade20k-512x512.py'}

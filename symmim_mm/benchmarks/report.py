@@ -16,7 +16,8 @@ def mean_std(values: Sequence[float]) -> Dict[str, float]:
 
 
 def summarise(runs: List[dict], floor: List[dict]) -> Dict[str, dict]:
-    """One row per (method, budget) over seeds, plus ``'random init'``.
+    """One row per (method, budget) over seeds, then one per randomly initialised
+    encoder (``floor`` entries grouped by ``name``, budget ``None``).
 
     Each row holds ``method``, ``budget``, ``epochs``, ``iters``, then
     ``train_time_s`` and every probe present as ``{'mean', 'std', 'n'}``.
@@ -32,14 +33,14 @@ def summarise(runs: List[dict], floor: List[dict]) -> Dict[str, dict]:
             if values:
                 row[probe] = mean_std(values)
         rows[f'{key[0]}/{key[1]}'] = row
-    if floor:
-        row = dict(method='random init', budget=None, epochs=0, iters=0,
-                   train_time_s=mean_std([0.]))
+    for name in dict.fromkeys(f.get('name', 'random init') for f in floor):
+        mine = [f for f in floor if f.get('name', 'random init') == name]
+        row = dict(method=name, budget=None, epochs=0, iters=0, train_time_s=mean_std([0.]))
         for probe in PROBES:
-            values = [f[probe] for f in floor if f.get(probe) is not None]
+            values = [f[probe] for f in mine if f.get(probe) is not None]
             if values:
                 row[probe] = mean_std(values)
-        rows['random init'] = row
+        rows[name] = row
     return rows
 
 
@@ -54,7 +55,7 @@ def markdown(rows: Dict[str, dict], labels: Dict[str, str]) -> str:
         [f'{PROBE_TITLES[p]} top-1 (%)' for p in probes]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for row in rows.values():
-        floor = row['method'] == 'random init'
+        floor = row['budget'] is None
         cells = [labels.get(row['method'], row['method']),
                  '—' if floor else BUDGET_TITLES[row['budget']],
                  '0' if floor else f"{row['epochs']:.2f}".rstrip('0').rstrip('.'),
@@ -70,9 +71,8 @@ def plot(rows: Dict[str, dict], labels: Dict[str, str], path: str) -> None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     import numpy as np
-    probes = [p for p in ('knn', 'linear') if any(p in r for r in rows.values())]
-    methods = list(dict.fromkeys(r['method'] for r in rows.values()
-                                 if r['method'] != 'random init'))
+    probes = [p for p in PROBES if any(p in r for r in rows.values())]
+    methods = list(dict.fromkeys(r['method'] for r in rows.values() if r['budget']))
     budgets = list(dict.fromkeys(r['budget'] for r in rows.values() if r['budget']))
     fig, axes = plt.subplots(1, len(probes), figsize=(5.5 * len(probes), 4.4), squeeze=False)
     width = 0.8 / max(1, len(budgets))
@@ -83,9 +83,10 @@ def plot(rows: Dict[str, dict], labels: Dict[str, str], path: str) -> None:
             ax.bar(x, [s['mean'] if s else 0 for s in stats], width,
                    yerr=[s['std'] if s else 0 for s in stats], capsize=3,
                    label=BUDGET_TITLES[budget])
-        floor = rows.get('random init', {}).get(probe)
-        if floor:
-            ax.axhline(floor['mean'], color='gray', ls='--', label='random init')
+        for (name, row), style in zip(((n, r) for n, r in rows.items() if not r['budget']),
+                                      ('--', ':', '-.')):
+            if probe in row:
+                ax.axhline(row[probe]['mean'], color='gray', ls=style, label=name)
         values = [r[probe]['mean'] for r in rows.values() if probe in r]
         ax.set_ylim(max(0, min(values) - 10), min(100, max(values) + 5))
         ax.set_xticks(np.arange(len(methods)))

@@ -29,8 +29,8 @@ class FashionMNISTSplit(FashionMNIST):
     The 60,000 training images are divided once, stratified by class with
     ``split_seed``, into ``'train'`` (50,000) and ``'val'`` (``val_ratio`` = 1/6 of
     each class: 10,000): settings are chosen on ``'val'``; the 10,000 ``'test'`` images
-    serve only final results. ``'trainval'`` is all 60,000. Images are ``(28, 28, 3)`` uint8 (the gray
-    channel repeated, so RGB encoders and decoders apply unchanged).
+    serve only final results. ``'trainval'`` is all 60,000. Images are ``(28, 28, 3)``
+    uint8 (the gray channel repeated, so RGB encoders and decoders apply unchanged).
 
     Nothing is downloaded: ``data_root`` must hold the four standard IDX files
     (``train-images-idx3-ubyte``, ..., plain or ``.gz``), else a

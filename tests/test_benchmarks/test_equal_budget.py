@@ -25,7 +25,11 @@ def data_root(tmp_path_factory):
 
 def test_every_method_has_a_config():
     names = {Path(c).name.split('_vit-')[0] for c in CONFIGS}
-    assert names == {'symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random', 'simmim', 'mae'}
+    assert names == {'symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random',
+                     'symmim-learnedpos', 'simmim', 'mae'}
+    positions = {Path(c).name.split('_vit-')[0]: load_run_config(c, '.', 0).model.backbone
+                 .get('sincos_pos_embed') for c in CONFIGS if Path(c).name.startswith('symmim')}
+    assert positions.pop('symmim-learnedpos') is False and all(positions.values())
 
 
 @pytest.mark.parametrize('config', CONFIGS, ids=lambda c: Path(c).name.split('_vit-')[0])
@@ -57,9 +61,11 @@ def test_set_num_iters_scales_the_schedule(data_root, tmp_path):
 @pytest.mark.slow
 def test_driver_writes_the_documented_results(data_root, tmp_path):
     out = tmp_path / 'out'
-    run_tool(['tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae', '--seeds', '1',
-              '--epochs', '2', '--split', 'val', '--calib-steps', '2', '--data-root', data_root,
-              '--out-dir', str(out)], timeout=900)
+    args = ['tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae', '--seeds', '1',
+            '--epochs', '2', '--split', 'val', '--calib-steps', '2', '--data-root', data_root,
+            '--probe-epochs', '4', '--probe-images', '20', '--finetune', 'symmim',
+            '--out-dir', str(out)]
+    run_tool(args, timeout=900)
     results = json.loads((out / 'results.json').read_text())
     assert set(results) == {'settings', 'summary', 'runs', 'random_init'}
     settings = results['settings']
@@ -73,20 +79,23 @@ def test_driver_writes_the_documented_results(data_root, tmp_path):
     for run in runs:
         assert RUN_KEYS <= set(run) and run['split'] == 'val'
         assert 0 <= run['knn'] <= 100 and 0 <= run['linear'] <= 100
+        assert ('finetune' in run) == (run['method'] == 'symmim')
     floor = results['random_init']
-    assert len(floor) == 1 and {'seed', 'split', 'knn', 'linear'} <= set(floor[0])
+    assert [f['name'] for f in floor] == ['random init', 'random init, sin-cos positions']
+    assert all({'seed', 'split', 'knn', 'linear'} <= set(f) for f in floor)
+    assert ['finetune' in f for f in floor] == [True, False]
     assert set(results['summary']) == {'symmim/epochs', 'symmim/compute', 'mae/epochs',
-                                       'mae/compute', 'random init'}
+                                       'mae/compute', 'random init',
+                                       'random init, sin-cos positions'}
     for row in results['summary'].values():
         assert ROW_KEYS <= set(row)
         assert set(row['knn']) == {'mean', 'std', 'n'}
     table = (out / 'results.md').read_text()
     assert '| SymMIM | equal epochs |' in table and '| MAE (MMPretrain) | equal compute |' in table
-    assert table.count('\n|') == 7  # rule, 4 runs, random init (+ header on the first line)
+    assert table.count('\n|') == 8  # header, rule, 4 runs, 2 random inits
     png = cv2.imread(str(out / 'results.png'))
     assert png is not None and png.shape[1] > png.shape[0] > 200
-    # a second call finds every run done and only rewrites the report
-    again = run_tool(['tools/benchmarks/equal_budget.py', '--methods', 'symmim', 'mae',
-                      '--seeds', '1', '--epochs', '2', '--split', 'val', '--budgets', 'epochs',
-                      '--data-root', data_root, '--out-dir', str(out)], timeout=900)
-    assert 'steps (' not in again.stdout
+    # a second call reuses the measured step times, finds every run done and only
+    # rewrites the report
+    again = run_tool(args, timeout=900)
+    assert 'seconds per step from' in again.stdout and 'steps (' not in again.stdout

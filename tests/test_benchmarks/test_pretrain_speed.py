@@ -17,6 +17,7 @@ from symmim_mm.benchmarks.speed import (build_model, build_optimizer, compile_en
                                         count_flops, dense_bf16_peak, load_config,
                                         make_batches, optim_wrapper_config, step_figures)
 from symmim_mm.testing.fake_data import coco_classes
+from tests.test_downstream.conftest import DET_CONFIG, SEG_CONFIG, tiny_config
 from tests.test_downstream.test_mmdet_finetune import TINY as TINY_DET
 from tests.test_downstream.test_mmseg_finetune import TINY as TINY_SEG
 
@@ -182,22 +183,14 @@ def run(cmd, env=None, timeout=1200):
 def tiny_downstream(root: Path) -> dict:
     """Tiny Mask R-CNN / UperNet configs (those of tests/test_downstream) for the data of
     make_fake_data.py (COCO's 80 classes)."""
-    det = root / 'tiny_det.py'
-    det.write_text(TINY_DET.format(config=str(ROOT / 'configs/mmdet/'
-                                              'mask-rcnn_symmim-vit-base-p16_lsj-100e_coco.py'),
-                                   arch=dict(embed_dims=32, num_layers=4, num_heads=2,
-                                             feedforward_channels=64), patch=16))
+    det = tiny_config(root / 'tiny_det.py', DET_CONFIG, TINY_DET)
     coco = root / 'tiny_det_coco.py'
     coco.write_text(f"""_base_ = ['{det}']
 classes = {coco_classes()!r}
 model = dict(roi_head=dict(bbox_head=dict(num_classes=80), mask_head=dict(num_classes=80)))
 train_dataloader = dict(dataset=dict(metainfo=dict(classes=classes)))
 """)
-    seg = root / 'tiny_seg.py'
-    seg.write_text(TINY_SEG.format(config=str(ROOT / 'configs/mmseg/upernet_symmim-vit-base-'
-                                              'p16_8xb2-amp-160k_ade20k-512x512.py'),
-                                   arch=dict(embed_dims=32, num_layers=4, num_heads=2,
-                                             feedforward_channels=64), patch=16))
+    seg = tiny_config(root / 'tiny_seg.py', SEG_CONFIG, TINY_SEG)
     return dict(DET_CONFIG=str(coco), SEG_CONFIG=str(seg))
 
 

@@ -61,7 +61,8 @@ def test_rejects_unknown_split(root):
 
 def test_train_tool_names_a_missing_data_root_and_where_to_get_it(tmp_path):
     missing = tmp_path / 'no_fashion_mnist'
-    proc = run_tool(['tools/train.py', 'configs/equal_budget/symmim_vit-tiny-p4_fashion-mnist-32px.py',
+    config = 'configs/equal_budget/symmim_vit-tiny-p4_fashion-mnist-32px.py'
+    proc = run_tool(['tools/train.py', config,
                      '--work-dir', str(tmp_path / 'work'), '--cfg-options',
                      f'train_dataloader.dataset.data_root={missing}'], check=False)
     assert proc.returncode != 0

@@ -150,3 +150,25 @@ def test_momentum_drop_masked_fast_path(message_hub):
     assert seen[-1] == 1 + 64
     with pytest.raises(ValueError, match='momentum_drop_masked'):
         build_model(momentum_drop_masked=True, contrast_level='patch')
+
+
+def test_token_decoder_predicts_every_patch(message_hub):
+    model = build_model(
+        neck=dict(type='MAEPretrainDecoder', num_patches=64, patch_size=4, in_chans=3,
+                  embed_dim=32, decoder_embed_dim=16, decoder_depth=1, decoder_num_heads=2),
+        head=dict(type='MAEPretrainHead', patch_size=4, norm_pix=False,
+                  loss=dict(type='PixelReconstructionLoss', criterion='L2')))
+    data = batch(model, n=2)
+    mask = torch.stack([s.mask for s in data['data_samples']])  # (2, 8, 8)
+    tokens = model.backbone(data['inputs'], mask)[0]  # (2, 65, 32)
+    pixels = model.decode(tokens, mask)
+    assert pixels.shape == (2, 64, 4 * 4 * 3)
+    loss = model.reconstruction_loss(tokens, data['inputs'], mask)
+    assert loss == model.head.loss(pixels, data['inputs'], mask.flatten(1))
+    # only masked patches count: a change of the prediction at a visible patch is free
+    visible = (mask.flatten(1)[0] == 0).nonzero()[0, 0]
+    moved = pixels.clone()
+    moved[0, visible] += 1
+    assert model.head.loss(moved, data['inputs'], mask.flatten(1)) == loss
+    losses = model(**data, mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())

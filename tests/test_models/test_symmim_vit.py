@@ -63,3 +63,14 @@ def test_drop_masked_encodes_visible_tokens_only():
     import pytest
     with pytest.raises(ValueError, match='same number'):
         model(x, uneven, drop_masked=True)
+
+
+def test_sincos_pos_embed_is_fixed_and_saved():
+    from mmpretrain.models.utils import build_2d_sincos_position_embedding
+    model = build(out_type='raw', sincos_pos_embed=True)
+    expected = build_2d_sincos_position_embedding((4, 4), 32, cls_token=True)
+    assert torch.allclose(model.pos_embed, expected)
+    assert not model.pos_embed.requires_grad
+    assert 'pos_embed' in model.state_dict()  # loadable downstream like a learned one
+    learned = build(out_type='raw')
+    assert learned.pos_embed.requires_grad and not torch.allclose(learned.pos_embed, expected)

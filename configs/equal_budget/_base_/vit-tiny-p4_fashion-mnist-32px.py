@@ -36,8 +36,9 @@ optim_wrapper = dict(
         'cls_token': dict(decay_mult=0.)}))
 
 # Iteration-based, so that a budget of seconds can be laid out as steps: 10 % linear
-# warm-up, then cosine. `tools/benchmarks/equal_budget.py` rescales all of it to the
-# number of steps each budget gives (its default: 4 epochs of the 50,000 images).
+# warm-up, then cosine; 4 epochs of the 50,000 images when trained on its own.
+# `tools/benchmarks/equal_budget.py` rescales all of it to the number of steps each
+# budget gives (its default: half an epoch, 196 steps, for SymMIM).
 max_iters = 1564
 warmup_iters = 156
 param_scheduler = [

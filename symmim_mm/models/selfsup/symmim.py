@@ -150,16 +150,23 @@ class SymMIM(BaseSelfSupervisor):
             return encoder(img, mask, drop_masked=True)[0]  # L' = visible patches
         return encoder(img, mask)[0]  # L' = L, masked patches as mask tokens
 
+    def decode(self, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Pixels the decoder predicts from the online tokens ``(B, 1 + L, C)``.
+
+        Returns ``(B, L, p²·3)`` per-patch pixels for a token decoder, else the
+        image ``(B, 3, H, W)``; ``mask`` ``(B, h, w)`` gives the patch grid."""
+        B, L = mask.shape[0], mask[0].numel()
+        if self.token_decoder:  # every position is present: the identity order
+            order = torch.arange(L, device=mask.device).expand(B, L)
+            return self.neck(tokens, order)
+        return self.neck(tokens[:, 1:].transpose(1, 2).reshape(B, -1, *mask.shape[1:]))
+
     def reconstruction_loss(self, tokens: torch.Tensor, img: torch.Tensor,
                             mask: torch.Tensor) -> torch.Tensor:
         """Decode the online tokens ``(B, 1 + L, C)`` into pixels and compare them
         with ``img`` ``(B, 3, H, W)`` on the patches ``mask`` ``(B, h, w)`` hides."""
-        B, L = mask.shape[0], mask[0].numel()
-        if self.token_decoder:  # every position is present: the identity order
-            order = torch.arange(L, device=mask.device).expand(B, L)
-            return self.head.loss(self.neck(tokens, order), img, mask.flatten(1))
-        featmap = tokens[:, 1:].transpose(1, 2).reshape(B, -1, *mask.shape[1:])
-        return self.head.loss(self.neck(featmap), img, mask)  # (B, C, h, w) -> image
+        target_mask = mask.flatten(1) if self.token_decoder else mask
+        return self.head.loss(self.decode(tokens, mask), img, target_mask)
 
     def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
              data_samples: List[DataSample], **kwargs) -> Dict[str, torch.Tensor]:

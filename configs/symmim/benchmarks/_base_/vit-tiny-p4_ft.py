@@ -1,11 +1,7 @@
 # Fine-tuning of the tiny ViT (BEiT / MAE recipe, scaled down): all layers, layer-wise lr
 # decay 0.65, average-pooled patch features, drop path 0.1, label smoothing. The configs that
 # inherit it add the data and the schedule.
-_base_ = [
-    '../../../_base_/models/vit-tiny-p4_32px.py',
-    'mmpretrain::_base_/default_runtime.py',
-]
-custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
+_base_ = './vit-tiny-p4_classifier.py'
 
 model = dict(
     backbone=dict(out_type='avg_featmap', final_norm=False, drop_path_rate=0.1),
@@ -20,9 +16,3 @@ optim_wrapper = dict(
     constructor='LayerDecayOptimWrapperConstructor',
     paramwise_cfg=dict(layer_decay_rate=0.65, flat_decay_mult=0., custom_keys={
         'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)}))
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=1))
-randomness = dict(seed=0)

@@ -1,11 +1,7 @@
 # Linear probe of the tiny ViT (MoCo v3 / MAE protocol, scaled down): frozen encoder,
 # BatchNorm + linear head on the CLS token, SGD. The configs that inherit it add the data
 # and the schedule.
-_base_ = [
-    '../../../_base_/models/vit-tiny-p4_32px.py',
-    'mmpretrain::_base_/default_runtime.py',
-]
-custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
+_base_ = './vit-tiny-p4_classifier.py'
 
 model = dict(
     backbone=dict(frozen_stages=6),
@@ -14,9 +10,3 @@ model = dict(
               loss=dict(type='CrossEntropyLoss'),
               init_cfg=[dict(type='TruncNormal', layer='Linear', std=0.01)]))
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.))
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=1))
-randomness = dict(seed=0)
