@@ -20,7 +20,8 @@ def summarise(runs: List[dict], floor: List[dict]) -> Dict[str, dict]:
     encoder (``floor`` entries grouped by ``name``, budget ``None``).
 
     Each row holds ``method``, ``budget``, ``epochs``, ``iters``, then
-    ``train_time_s`` and every probe present as ``{'mean', 'std', 'n'}``.
+    ``train_time_s``, ``calibrated_s`` (steps × the measured seconds per step, when
+    the runs have it) and every probe present as ``{'mean', 'std', 'n'}``.
     """
     rows: Dict[str, dict] = {}
     for key in dict.fromkeys((r['method'], r['budget']) for r in runs):
@@ -28,6 +29,8 @@ def summarise(runs: List[dict], floor: List[dict]) -> Dict[str, dict]:
         row = dict(method=key[0], budget=key[1], epochs=mine[0]['epochs'],
                    iters=mine[0]['iters'],
                    train_time_s=mean_std([r['train_time_s'] for r in mine]))
+        if all('calibrated_s' in r for r in mine):
+            row['calibrated_s'] = mean_std([r['calibrated_s'] for r in mine])
         for probe in PROBES:
             values = [r[probe] for r in mine if r.get(probe) is not None]
             if values:
@@ -51,7 +54,9 @@ def _cell(stat: dict, digits: int = 1) -> str:
 def markdown(rows: Dict[str, dict], labels: Dict[str, str]) -> str:
     """The summary as a Markdown table (mean ± std over seeds)."""
     probes = [p for p in PROBES if any(p in r for r in rows.values())]
+    calibrated = any('calibrated_s' in r for r in rows.values())
     head = ['method', 'budget', 'epochs', 'steps', 'pretraining (s)'] + \
+        (['at calibrated speed (s)'] if calibrated else []) + \
         [f'{PROBE_TITLES[p]} top-1 (%)' for p in probes]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for row in rows.values():
@@ -60,6 +65,9 @@ def markdown(rows: Dict[str, dict], labels: Dict[str, str]) -> str:
                  '—' if floor else BUDGET_TITLES[row['budget']],
                  '0' if floor else f"{row['epochs']:.2f}".rstrip('0').rstrip('.'),
                  str(row['iters']), '—' if floor else _cell(row['train_time_s'], 0)]
+        if calibrated:
+            seconds = row.get('calibrated_s')
+            cells.append(f"{seconds['mean']:.0f}" if seconds else '—')
         cells += [_cell(row.get(p)) for p in probes]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)

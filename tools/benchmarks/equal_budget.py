@@ -12,14 +12,16 @@ method needs for those epochs; steps per second of each method are measured side
 side through the Runner first, and each method's warm-up + cosine schedule is laid
 over its number of steps). Its encoder is then probed with the project's evaluation
 configs: kNN (k = 20) and a linear probe on every run, fine-tuning for the methods in
-``--finetune`` under the first of ``--budgets``; randomly initialised encoders are the floor (with a learned and with a
-fixed sin-cos position embedding; the first is also fine-tuned). Settings are chosen on
-``--split val``; the final table uses ``--split test``.
+``--finetune`` under the first of ``--budgets``; randomly initialised encoders (with a
+learned and with a fixed sin-cos position embedding) are the floor. Settings are chosen
+on ``--split val``; the final table uses ``--split test``.
 
 Writes ``OUT_DIR/results.json`` after every run (a re-run with the same arguments
-skips the runs already there), ``results.md`` and ``results.png``.
+skips the runs already there and reuses the measured step times; driver processes may
+share an out-dir, e.g. one per ``--first-seed``), ``results.md`` and ``results.png``.
 """
 import argparse
+import fcntl
 import json
 import os
 import os.path as osp
@@ -117,10 +119,19 @@ class Results:
         return next((r for r in items if all(r.get(k) == v for k, v in key.items())), None)
 
     def save(self) -> None:
-        rows = report.summarise(self.runs, self.floor)
-        with open(self.path, 'w') as f:
-            json.dump(dict(settings=self.settings, summary=rows, runs=self.runs,
-                           random_init=self.floor), f, indent=1)
+        """Write the file, first taking in what other driver processes sharing
+        ``--out-dir`` (e.g. one per seed) have written since."""
+        with open(self.path + '.lock', 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if osp.isfile(self.path):
+                theirs = json.load(open(self.path))
+                self.runs += [r for r in theirs['runs'] if r not in self.runs]
+                self.floor += [f for f in theirs['random_init'] if f not in self.floor]
+            rows = report.summarise(self.runs, self.floor)
+            with open(self.path + '.tmp', 'w') as f:
+                json.dump(dict(settings=self.settings, summary=rows, runs=self.runs,
+                               random_init=self.floor), f, indent=1)
+            os.replace(self.path + '.tmp', self.path)
 
 
 def measured_seconds_per_iter(args: argparse.Namespace, configs: dict,
@@ -170,6 +181,7 @@ def main(argv=None) -> None:
     for name in configs:
         if 'epochs' in args.budgets:
             plan[name]['epochs'] = epoch_iters
+        plan[name] = {budget: plan[name][budget] for budget in args.budgets}
 
     settings = dict(vars(args), iters_per_epoch=per_epoch, seconds_per_iter=spi,
                     configs=configs, plan=plan)
@@ -189,8 +201,7 @@ def main(argv=None) -> None:
             if results.find(results.floor, name=name, seed=seed, split=args.split):
                 continue
             floor = dict(name=name, seed=seed, split=args.split)
-            fine_tune = ['finetune'] if args.finetune and f == 0 else []  # one floor
-            for kind in args.probes + fine_tune:
+            for kind in args.probes:
                 floor[kind] = probe(kind, None, osp.join(args.out_dir, f'random{f}_{kind}_{seed}'),
                                     seed, options)
             results.floor.append(floor)
@@ -205,15 +216,19 @@ def main(argv=None) -> None:
                                     split=args.split)
                 if same:  # the other budget gave the same number of steps
                     run = dict(same, budget=budget)
+                    run_dir = osp.dirname(run['checkpoint'])
                 else:
                     cfg = load_run_config(path, run_dir, seed, pretrain_options)
                     set_num_iters(cfg, iters)
                     run = dict(key, epochs=iters / per_epoch, **{
                         k: v for k, v in train(cfg).items() if k != 'step_times'})
-                    fine_tune = name in args.finetune and budget == args.budgets[0]
-                    for kind in args.probes + (['finetune'] if fine_tune else []):
-                        run[kind] = probe(kind, run['checkpoint'],
-                                          osp.join(run_dir, kind), seed)
+                if spi:
+                    run['calibrated_s'] = iters * spi[name]
+                fine_tune = name in args.finetune and budget == args.budgets[0]
+                for kind in args.probes + (['finetune'] if fine_tune else []):
+                    if kind not in run:
+                        run[kind] = probe(kind, run['checkpoint'], osp.join(run_dir, kind),
+                                          seed)
                 results.runs.append(run)
                 results.save()
                 scores = '  '.join(f'{k} {run[k]:5.1f} %' for k in report.PROBES if k in run)
