@@ -102,7 +102,7 @@ def plot(rows: Dict[str, dict], labels: Dict[str, str], path: str) -> None:
                            fontsize=8)
         ax.set(title=PROBE_TITLES[probe], ylabel='top-1 accuracy (%)')
         ax.grid(axis='y', alpha=.3)
-    axes[0][-1].legend(fontsize=8, loc='lower right')
+    axes[0][0].legend(fontsize=8, loc='lower right')
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
