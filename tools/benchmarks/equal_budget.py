@@ -167,21 +167,18 @@ def main(argv=None) -> None:
     epoch_iters = max(1, round(args.epochs * per_epoch))
     start = time.time()
 
-    plan = {name: {} for name in configs}  # name -> budget -> iters
     spi = {}
     if 'compute' in args.budgets:
         if args.reference not in configs:
             raise SystemExit(f'--reference {args.reference} is not among --methods')
         spi = measured_seconds_per_iter(args, configs, pretrain_options)
         budget_s = epoch_iters * spi[args.reference]
-        for name in configs:
-            plan[name]['compute'] = max(1, round(budget_s / spi[name]))
         print('  ' + ', '.join(f'{n} {1e3 * s:.0f} ms' for n, s in spi.items())
               + f'; equal-compute budget {budget_s:.0f} s', flush=True)
-    for name in configs:
-        if 'epochs' in args.budgets:
-            plan[name]['epochs'] = epoch_iters
-        plan[name] = {budget: plan[name][budget] for budget in args.budgets}
+    steps = dict(epochs=lambda name: epoch_iters,
+                 compute=lambda name: max(1, round(budget_s / spi[name])))
+    # name -> budget -> steps, budgets in the order given
+    plan = {name: {b: steps[b](name) for b in args.budgets} for name in configs}
 
     settings = dict(vars(args), iters_per_epoch=per_epoch, seconds_per_iter=spi,
                     configs=configs, plan=plan)
