@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence
 import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
+from mmengine.hub import get_config
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.registry import MODELS, DefaultScope
 from torch.utils.flop_counter import FlopCounterMode
@@ -30,8 +31,11 @@ DENSE_BF16_PEAKS = (('H100 PCIe', 756e12), ('H100', 989e12), ('H200', 989e12),
 
 
 def load_config(path: str, options: Optional[dict] = None) -> Config:
-    """``Config.fromfile(path)`` (custom imports included) with ``options`` merged."""
-    cfg = Config.fromfile(path)
+    """``Config.fromfile(path)`` (custom imports included) with ``options`` merged.
+
+    ``path`` may name a config of an installed package, ``'mmpretrain::mae/...py'``
+    (MMEngine resolves that form in ``_base_`` only, not in ``fromfile``)."""
+    cfg = get_config(path) if '::' in path else Config.fromfile(path)
     if options:
         cfg.merge_from_dict(options)
     return cfg

@@ -25,8 +25,8 @@ def data_root(tmp_path_factory):
 
 def test_every_method_has_a_config():
     names = {Path(c).name.split('_vit-')[0] for c in CONFIGS}
-    assert names == {'symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random',
-                     'symmim-learnedpos', 'simmim', 'mae'}
+    assert names == {'symmim', 'symmim-visible', 'symmim-visible-normpix', 'symmim-fast',
+                     'symmim-lambda0', 'symmim-random', 'symmim-learnedpos', 'simmim', 'mae'}
     positions = {Path(c).name.split('_vit-')[0]: load_run_config(c, '.', 0).model.backbone
                  .get('sincos_pos_embed') for c in CONFIGS if Path(c).name.startswith('symmim')}
     assert positions.pop('symmim-learnedpos') is False and all(positions.values())
@@ -67,7 +67,7 @@ def test_driver_writes_the_documented_results(data_root, tmp_path):
             '--out-dir', str(out)]
     run_tool(args, timeout=900)
     results = json.loads((out / 'results.json').read_text())
-    assert set(results) == {'settings', 'summary', 'runs', 'random_init'}
+    assert set(results) == {'settings', 'summary', 'runs', 'floors'}
     settings = results['settings']
     assert settings['iters_per_epoch'] == 1  # 30 train images, batch 128
     assert set(settings['seconds_per_iter']) == {'symmim', 'mae'}
@@ -82,19 +82,21 @@ def test_driver_writes_the_documented_results(data_root, tmp_path):
         assert ('finetune' in run) == (run['method'] == 'symmim')  # equal epochs first
         assert run['calibrated_s'] == pytest.approx(
             run['iters'] * settings['seconds_per_iter'][run['method']])
-    floor = results['random_init']
-    assert [f['name'] for f in floor] == ['random init', 'random init, sin-cos positions']
+    floor = results['floors']
+    assert [f['name'] for f in floor] == ['random init', 'random init, sin-cos positions',
+                                          'raw pixels']
     assert all({'seed', 'split', 'knn', 'linear'} <= set(f) for f in floor)
     assert not any('finetune' in f for f in floor)
     assert set(results['summary']) == {'symmim/epochs', 'symmim/compute', 'mae/epochs',
                                        'mae/compute', 'random init',
-                                       'random init, sin-cos positions'}
+                                       'random init, sin-cos positions', 'raw pixels'}
     for row in results['summary'].values():
         assert ROW_KEYS <= set(row)
         assert set(row['knn']) == {'mean', 'std', 'n'}
     table = (out / 'results.md').read_text()
     assert '| SymMIM | equal epochs |' in table and '| MAE (MMPretrain) | equal compute |' in table
-    assert table.count('\n|') == 8  # header, rule, 4 runs, 2 random inits
+    assert table.count('\n|') == 9  # header, rule, 4 runs, 2 random inits, raw pixels
+    assert '| raw pixels | — |' in table
     assert '| at calibrated speed (s) |' in table
     png = cv2.imread(str(out / 'results.png'))
     assert png is not None and png.shape[1] > png.shape[0] > 200

@@ -71,12 +71,28 @@ def test_default_temperatures_and_weights(message_hub):
     assert build_model(temperature=0.5).temperature == 0.5
 
 
-def test_con_weight_scales_and_zero_skips(message_hub):
+def test_con_weight_scales_the_contrast(message_hub):
+    torch.manual_seed(0)
+    data = batch(build_model())
+    losses = {}
+    for weight in (1., 0.25):
+        torch.manual_seed(1)
+        losses[weight] = build_model(con_weight=weight)(**data, mode='loss')
+    torch.testing.assert_close(losses[0.25]['loss_con'], 0.25 * losses[1.]['loss_con'])
+    torch.testing.assert_close(losses[0.25]['loss_rec'], losses[1.]['loss_rec'])
+    assert losses[1.]['loss_con'] > 0
+
+
+def test_con_weight_zero_builds_no_momentum_branch(message_hub):
     torch.manual_seed(0)
     model = build_model(con_weight=0.)
     losses = model(**batch(model), mode='loss')
     assert losses['loss_con'].item() == 0.
-    assert int(model.momentum_encoder.steps) == 0  # momentum branch never ran
+    # no momentum branch at all: every parameter gets a gradient (DDP needs nothing more)
+    assert model.momentum_encoder is None and model.projector is None
+    assert model.contrast_head is None
+    losses['loss_rec'].backward()
+    assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
     with pytest.raises(ValueError, match='con_weight'):
         build_model(con_weight=-1.)
     with pytest.raises(ValueError, match='contrast_level'):
@@ -172,3 +188,73 @@ def test_token_decoder_predicts_every_patch(message_hub):
     assert model.head.loss(moved, data['inputs'], mask.flatten(1)) == loss
     losses = model(**data, mode='loss')
     assert all(torch.isfinite(v) for v in losses.values())
+
+
+MAE_DECODER = dict(type='MAEPretrainDecoder', num_patches=64, patch_size=4, in_chans=3,
+                   embed_dim=32, decoder_embed_dim=16, decoder_depth=1, decoder_num_heads=2)
+MAE_HEAD = dict(type='MAEPretrainHead', patch_size=4, norm_pix=True,
+                loss=dict(type='PixelReconstructionLoss', criterion='L2'))
+
+
+def test_online_drop_masked_encodes_the_visible_half(message_hub):
+    model = build_model(online_drop_masked=True, momentum_drop_masked=True,
+                        neck=MAE_DECODER, head=MAE_HEAD)
+    lengths = []
+    model.backbone.register_forward_hook(
+        lambda m, args, kwargs, out: lengths.append(out[0].shape[1]), with_kwargs=True)
+    data = batch(model, n=3)
+    losses = model(**data, mode='loss')
+    assert all(torch.isfinite(v) and v > 0 for v in losses.values())
+    assert lengths == [1 + 32]  # CLS + the 32 patches M1 leaves visible
+    sum(losses.values()).backward()
+    assert model.backbone.layers[0].attn.qkv.weight.grad.abs().sum() > 0
+    # the same as encoding CLS and the visible patches alone, in raster order
+    mask = torch.stack([s.mask for s in data['data_samples']])
+    model.eval()
+    tokens = model.backbone(data['inputs'], mask, drop_masked=True)[0]
+    keep = (mask[0].flatten() == 0).nonzero()[:, 0]
+    patches, _ = model.backbone.patch_embed(data['inputs'])
+    pos = model.backbone.pos_embed[:, 1:][:, keep]
+    x = torch.cat([model.backbone.cls_token.expand(3, -1, -1) + model.backbone.pos_embed[:, :1],
+                   patches[:, keep] + pos], dim=1)
+    for layer in model.backbone.layers:
+        x = layer(x)
+    torch.testing.assert_close(tokens, model.backbone.ln1(x))
+
+
+def test_online_drop_masked_decoder_restores_the_grid(message_hub):
+    """The decoder gets the visible tokens back at their own positions: a prediction
+    moved at a visible patch leaves the loss unchanged, one at a masked patch does not."""
+    model = build_model(online_drop_masked=True, neck=MAE_DECODER, head=MAE_HEAD)
+    data = batch(model, n=2)
+    mask = torch.stack([s.mask for s in data['data_samples']])
+    tokens = model.backbone(data['inputs'], mask, drop_masked=True)[0]  # (2, 33, 32)
+    pixels = model.decode(tokens, mask)
+    assert pixels.shape == (2, 64, 48)
+    loss = model.reconstruction_loss(tokens, data['inputs'], mask)
+    flat = mask.flatten(1)
+    for patch, changes in (((flat[0] == 0).nonzero()[0, 0], False),
+                           ((flat[0] == 1).nonzero()[0, 0], True)):
+        moved = pixels.clone()
+        moved[0, patch] += 1
+        assert (model.head.loss(moved, data['inputs'], flat) != loss) == changes
+
+
+def test_online_drop_masked_needs_a_token_decoder():
+    with pytest.raises(ValueError, match='token decoder'):
+        build_model(online_drop_masked=True)
+    with pytest.raises(ValueError, match='online_drop_masked'):
+        build_model(online_drop_masked=True, neck=MAE_DECODER, head=MAE_HEAD,
+                    contrast_level='patch')
+
+
+def test_momentum_input_full_sees_the_whole_image(message_hub):
+    model = build_model(momentum_input='full')
+    seen = []
+    model.momentum_encoder.module[0].register_forward_hook(
+        lambda m, args, kwargs, out: seen.append(args[1] if len(args) > 1 else None),
+        with_kwargs=True)
+    model(**batch(model), mode='loss')
+    assert seen == [None]
+    with pytest.raises(ValueError, match='momentum_input'):
+        build_model(momentum_input='half')

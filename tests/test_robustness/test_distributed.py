@@ -75,3 +75,20 @@ def test_two_gloo_processes_equal_one_process_at_the_same_global_batch(tmp_path)
     for key, value in weights[0].items():
         if value.is_floating_point():
             torch.testing.assert_close(weights[1][key], value, rtol=0, atol=PARAM_ATOL, msg=key)
+
+
+@pytest.mark.slow
+def test_lambda_zero_trains_under_ddp_without_find_unused_parameters(tmp_path):
+    """With λ = 0 no momentum branch is built, so every parameter of the DDP-wrapped
+    model gets a gradient and MMEngine's default ``find_unused_parameters=False`` holds
+    past the second iteration (where an unused parameter would stop both ranks)."""
+    config = ROOT / 'configs/symmim/symmim_vit-tiny-p4_digits-32px.py'
+    log = run_tool(train_cmd(str(config), tmp_path, [
+        '--cfg-options', 'model.con_weight=0.', 'train_dataloader.num_batch_per_epoch=2',
+        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+        'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1'], nproc=2)).output
+    assert 'Distributed training: True' in log
+    assert 'Expected to have finished reduction' not in log
+    assert 'Epoch(train) [2][2/2]' in log
+    state = torch.load(tmp_path / 'epoch_2.pth', weights_only=True)['state_dict']
+    assert not any(k.startswith(('momentum_encoder.', 'projector.')) for k in state)

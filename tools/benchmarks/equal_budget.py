@@ -13,7 +13,8 @@ side through the Runner first, and each method's warm-up + cosine schedule is la
 over its number of steps). Its encoder is then probed with the project's evaluation
 configs: kNN (k = 20) and a linear probe on every run, fine-tuning for the methods in
 ``--finetune`` under the first of ``--budgets``; randomly initialised encoders (with a
-learned and with a fixed sin-cos position embedding) are the floor. Settings are chosen
+learned and with a fixed sin-cos position embedding) and the raw pixels, probed the same
+way, are the floors. Settings are chosen
 on ``--split val``; the final table uses ``--split test``.
 
 Writes ``OUT_DIR/results.json`` after every run (a re-run with the same arguments
@@ -42,18 +43,27 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METHOD_CONFIG = osp.join(ROOT, 'configs/equal_budget/{}_vit-tiny-p4_fashion-mnist-32px.py')
 PROBE_CONFIG = osp.join(ROOT, 'configs/symmim/benchmarks/vit-tiny-p4_{}_fashion-mnist-32px.py')
 PROBES = dict(knn='knn', linear='linear-{}e', finetune='ft-{}e')
-METHODS = ['symmim', 'symmim-fast', 'symmim-lambda0', 'symmim-random', 'symmim-learnedpos',
-           'simmim', 'mae']
-# Randomly initialised encoders probed as floors: the classifier's own ViT (learned
-# position embedding) and the same ViT with the fixed sin-cos position embedding.
+METHODS = ['symmim', 'symmim-visible', 'symmim-visible-normpix', 'symmim-fast',
+           'symmim-lambda0', 'symmim-random', 'symmim-learnedpos', 'simmim', 'mae']
+# Floors, probed as the encoders are (kind -> options of the evaluation config): randomly
+# initialised encoders (the classifier's own ViT with its learned position embedding, and
+# the same ViT with the fixed sin-cos one), and the raw pixels (Fashion-MNIST's grey channel
+# at 32 px, 1,024 features): kNN over the same bank with the same k, and the linear probe's
+# recipe (BatchNorm + linear head, same schedule) on the pixels instead of the CLS token.
+PIXEL_HEAD = dict(neck=dict(input_features=1024), head=dict(in_channels=1024))
 FLOORS = {
-    'random init': {},
-    'random init, sin-cos positions': dict(
+    'random init': lambda kind: {},
+    'random init, sin-cos positions': lambda kind: dict(
         model=dict(backbone=dict(type='SymMIMViT', sincos_pos_embed=True))),
+    'raw pixels': lambda kind: dict(model=dict(
+        backbone=dict(_delete_=True, type='RawPixels', channels=1),
+        **({} if kind == 'knn' else PIXEL_HEAD))),
 }
 LABELS = {'symmim': 'SymMIM', 'symmim-fast': 'SymMIM, momentum pass on visible patches',
           'symmim-lambda0': 'SymMIM, λ = 0', 'symmim-random': 'SymMIM, random masks',
           'symmim-learnedpos': 'SymMIM, learned positions',
+          'symmim-visible': 'SymMIM, online encoder on the visible half',
+          'symmim-visible-normpix': 'SymMIM, visible half, norm-pix L2 targets',
           'simmim': 'SimMIM-style ViT', 'mae': 'MAE (MMPretrain)'}
 
 
@@ -106,13 +116,13 @@ def method_name(method: str) -> str:
 
 
 class Results:
-    """``results.json``: settings, every pretraining run and the random-init floor."""
+    """``results.json``: settings, every pretraining run and the floors."""
 
     def __init__(self, path: str, settings: dict) -> None:
         self.path = path
         old = json.load(open(path)) if osp.isfile(path) else {}
         self.runs = old.get('runs', [])
-        self.floor = old.get('random_init', [])
+        self.floor = old.get('floors', old.get('random_init', []))
         self.settings = settings
 
     def find(self, items: list, **key):
@@ -126,11 +136,12 @@ class Results:
             if osp.isfile(self.path):
                 theirs = json.load(open(self.path))
                 self.runs += [r for r in theirs['runs'] if r not in self.runs]
-                self.floor += [f for f in theirs['random_init'] if f not in self.floor]
+                self.floor += [f for f in theirs.get('floors', theirs.get('random_init', []))
+                               if f not in self.floor]
             rows = report.summarise(self.runs, self.floor)
             with open(self.path + '.tmp', 'w') as f:
                 json.dump(dict(settings=self.settings, summary=rows, runs=self.runs,
-                               random_init=self.floor), f, indent=1)
+                               floors=self.floor), f, indent=1)
             os.replace(self.path + '.tmp', self.path)
 
 
@@ -199,8 +210,8 @@ def main(argv=None) -> None:
                 continue
             floor = dict(name=name, seed=seed, split=args.split)
             for kind in args.probes:
-                floor[kind] = probe(kind, None, osp.join(args.out_dir, f'random{f}_{kind}_{seed}'),
-                                    seed, options)
+                floor[kind] = probe(kind, None, osp.join(args.out_dir, f'floor{f}_{kind}_{seed}'),
+                                    seed, options(kind))
             results.floor.append(floor)
             results.save()
         for name, path in configs.items():

@@ -59,24 +59,21 @@ class SymMIMViT(VisionTransformer):
         return x * (1. - w) + self.mask_token.to(x.dtype) * w
 
     def drop_patches(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Keep the extra (CLS) tokens and the visible patch tokens only.
+        """Keep the extra (CLS) tokens and the visible patch tokens only, in raster
+        order.
 
         Args:
             x (Tensor): Tokens ``(B, extra + L, C)``, position embedding added.
-            mask (Tensor): ``(B, h, w)``, 1 = masked; every sample must mask as
-                many patches.
+            mask (Tensor): ``(B, h, w)`` or ``(B, L)``, 1 = masked; every sample must
+                mask as many patches.
 
         Returns:
             Tensor: ``(B, extra + L_visible, C)``.
         """
-        keep = ~mask.flatten(1).bool()  # (B, L)
-        counts = keep.sum(1)
-        if not bool((counts == counts[0]).all()):
-            raise ValueError('drop_masked needs the same number of masked patches in every '
-                             f'sample, got {counts.tolist()}.')
-        B, C = x.shape[0], x.shape[-1]
+        ids_shuffle, _, num_visible = visible_first(mask)
         extra, patches = x[:, :self.num_extra_tokens], x[:, self.num_extra_tokens:]
-        return torch.cat((extra, patches[keep].view(B, -1, C)), dim=1)
+        ids_keep = ids_shuffle[:, :num_visible, None].expand(-1, -1, x.shape[-1])
+        return torch.cat((extra, patches.gather(1, ids_keep)), dim=1)
 
     def forward(self, x: torch.Tensor, mask: Optional[torch.Tensor] = None,
                 drop_masked: bool = False) -> Tuple[torch.Tensor, ...]:
@@ -118,3 +115,25 @@ class SymMIMViT(VisionTransformer):
             if i in self.out_indices:
                 outs.append(self._format_output(x, patch_resolution))
         return tuple(outs)
+
+
+def visible_first(mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, int]:
+    """The patch order that puts the visible patches first, as MAE's ``ids_shuffle``.
+
+    Args:
+        mask (Tensor): ``(B, h, w)`` or ``(B, L)``, 1 = masked; every sample must
+            mask as many patches (the symmetric masks do).
+
+    Returns:
+        tuple: ``ids_shuffle`` ``(B, L)`` (visible patches, then masked ones, each in
+        raster order), ``ids_restore`` ``(B, L)`` (its inverse, what MMPretrain's
+        ``MAEPretrainDecoder`` takes) and the number of visible patches.
+    """
+    mask = mask.flatten(1)
+    counts = mask.sum(1)
+    if not bool((counts == counts[0]).all()):
+        raise ValueError('dropping masked patches needs the same number of masked patches '
+                         f'in every sample, got {counts.tolist()}.')
+    ids_shuffle = torch.argsort(mask.to(torch.uint8), dim=1, stable=True)
+    ids_restore = torch.argsort(ids_shuffle, dim=1)
+    return ids_shuffle, ids_restore, mask.shape[1] - int(counts[0])

@@ -7,6 +7,7 @@ from mmpretrain.models import BaseSelfSupervisor, MAEPretrainDecoder
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..backbones.symmim_vit import visible_first
 from ..utils import FusedCosineEMA
 
 CONTRAST_LEVELS = {'global': 0.2, 'patch': 0.1}  # level -> default temperature
@@ -58,20 +59,30 @@ class SymMIM(BaseSelfSupervisor):
             patches, other positions as negatives). Defaults to ``'global'``.
         temperature (float, optional): InfoNCE temperature. Defaults to 0.2 for
             ``'global'`` and 0.1 for ``'patch'``.
-        con_weight (float): λ, weight of the contrastive loss; 0 turns the
-            momentum branch off (pure MIM). Defaults to 1.0.
+        con_weight (float): λ, weight of the contrastive loss; 0 is pure MIM:
+            no projector, contrast head or momentum encoder is built (so DDP needs no
+            ``find_unused_parameters``), ``loss_con`` is logged as 0. Defaults to 1.0.
         base_momentum (float): Start value of ``1 - m`` for the EMA; it follows a
             cosine schedule to 0 (m from 0.99 to 1), as MMPretrain's ``CosineEMA``.
             Defaults to 0.01.
         two_views (bool): Inputs are two augmented views (a list); the online
             encoder takes the first, the momentum encoder the second.
             Defaults to False (both encoders see the same view).
+        online_drop_masked (bool): The online encoder encodes the M1-visible
+            patches only (MAE style, half the tokens) and a token decoder that
+            puts mask tokens back by ``ids_restore`` (MMPretrain's
+            ``MAEPretrainDecoder``) reconstructs the masked ones. Needs such a
+            ``neck`` and global contrast. Defaults to False: masked patches are
+            replaced in place by the mask token, the literal reading of the paper.
         momentum_drop_masked (bool): Fast path: the momentum encoder drops the
             M2-masked patches (MAE style, about half the tokens) instead of
             encoding mask tokens in their place. Changes the maths; global
             contrast only. Batches whose samples mask different numbers of
             patches (``phase_flip`` on an odd block grid) take the literal path.
             Defaults to False.
+        momentum_input (str): What the momentum encoder sees: ``'masked'`` (the
+            image under M2, as the paper) or ``'full'`` (the unmasked image, as
+            CMAE). Defaults to ``'masked'``.
         data_preprocessor (dict, optional): Defaults to ``SelfSupDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
@@ -91,7 +102,9 @@ class SymMIM(BaseSelfSupervisor):
                  con_weight: float = 1.0,
                  base_momentum: float = 0.01,
                  two_views: bool = False,
+                 online_drop_masked: bool = False,
                  momentum_drop_masked: bool = False,
+                 momentum_input: str = 'masked',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         if contrast_level not in CONTRAST_LEVELS:
@@ -99,8 +112,12 @@ class SymMIM(BaseSelfSupervisor):
                              f'got {contrast_level!r}.')
         if con_weight < 0:
             raise ValueError(f'`con_weight` must be >= 0, got {con_weight!r}.')
-        if momentum_drop_masked and contrast_level != 'global':
-            raise ValueError("`momentum_drop_masked` needs contrast_level='global'.")
+        if (momentum_drop_masked or online_drop_masked) and contrast_level != 'global':
+            raise ValueError("`momentum_drop_masked` and `online_drop_masked` need "
+                             "contrast_level='global'.")
+        if momentum_input not in ('masked', 'full'):
+            raise ValueError("`momentum_input` must be 'masked' or 'full', "
+                             f'got {momentum_input!r}.')
         encoder = MODELS.build(backbone)
         if encoder.out_type != 'raw' or encoder.cls_token is None:
             raise ValueError("SymMIM needs `backbone.out_type='raw'` with a cls token.")
@@ -112,11 +129,19 @@ class SymMIM(BaseSelfSupervisor):
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg)
 
         self.token_decoder = isinstance(self.neck, MAEPretrainDecoder)
+        if online_drop_masked and not self.token_decoder:
+            raise ValueError('`online_drop_masked=True` needs a token decoder that restores '
+                             f'the masked positions (MAEPretrainDecoder), got {neck!r}.')
+        self.online_drop_masked = online_drop_masked
+        self.momentum_input = momentum_input
         self.contrast_level = contrast_level
         self.temperature = temperature or CONTRAST_LEVELS[contrast_level]
         self.con_weight = con_weight
         self.two_views = two_views
         self.momentum_drop_masked = momentum_drop_masked
+        self.projector = self.contrast_head = self.momentum_encoder = None
+        if con_weight == 0:  # pure MIM: no momentum branch, every parameter gets a gradient
+            return
         self.projector = MODELS.build(projector or mlp(dims, proj_hidden, proj_out, 3))
         predictor = predictor or mlp(proj_out, proj_hidden, proj_out, 2)
         if contrast_level == 'global':
@@ -144,20 +169,26 @@ class SymMIM(BaseSelfSupervisor):
 
     def encode_momentum(self, encoder: nn.Module, img: torch.Tensor,
                         mask: torch.Tensor) -> torch.Tensor:
-        """Momentum tokens ``(B, 1 + L', C)`` of ``img`` under the M2 ``mask``."""
+        """Momentum tokens ``(B, 1 + L', C)`` of ``img`` under the M2 ``mask``
+        (unmasked when ``momentum_input='full'``)."""
+        if self.momentum_input == 'full':
+            return encoder(img, None)[0]  # L' = L
         counts = mask.flatten(1).sum(1)
         if self.momentum_drop_masked and bool((counts == counts[0]).all()):
             return encoder(img, mask, drop_masked=True)[0]  # L' = visible patches
         return encoder(img, mask)[0]  # L' = L, masked patches as mask tokens
 
     def decode(self, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Pixels the decoder predicts from the online tokens ``(B, 1 + L, C)``.
+        """Pixels the decoder predicts from the online tokens ``(B, 1 + L', C)``
+        (``L' = L``, or the visible patches with ``online_drop_masked``).
 
         Returns ``(B, L, p²·3)`` per-patch pixels for a token decoder, else the
         image ``(B, 3, H, W)``; ``mask`` ``(B, h, w)`` gives the patch grid."""
         B, L = mask.shape[0], mask[0].numel()
-        if self.token_decoder:  # every position is present: the identity order
-            order = torch.arange(L, device=mask.device).expand(B, L)
+        if self.token_decoder:
+            if self.online_drop_masked:  # visible tokens first: MAE's ids_restore
+                return self.neck(tokens, visible_first(mask)[1])
+            order = torch.arange(L, device=mask.device).expand(B, L)  # every position
             return self.neck(tokens, order)
         return self.neck(tokens[:, 1:].transpose(1, 2).reshape(B, -1, *mask.shape[1:]))
 
@@ -184,7 +215,8 @@ class SymMIM(BaseSelfSupervisor):
             ((inputs[0], inputs[0]) if isinstance(inputs, list) else (inputs, inputs))
         mask = stack_masks(data_samples, 'mask', online_view.device)  # (B, h, w) M1
 
-        tokens = self.backbone(online_view, mask)[0]  # (B, 1 + L, C)
+        # (B, 1 + L, C), or (B, 1 + L / 2, C) with online_drop_masked
+        tokens = self.backbone(online_view, mask, drop_masked=self.online_drop_masked)[0]
         losses = dict(loss_rec=self.reconstruction_loss(tokens, online_view, mask))
         if self.con_weight == 0:
             losses['loss_con'] = tokens.new_zeros(())
