@@ -1,22 +1,15 @@
 _base_ = [
     '../_base_/models/symmim_vit-base-p16.py',
     '../_base_/datasets/imagenet_bs256_symmim_224.py',
+    '../_base_/schedules/adamw_pretrain.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
 
-# AdamW, lr 1.5e-4 x total batch / 256, no decay on norms, biases and tokens.
+# AdamW (_base_/schedules), lr 1.5e-4 x total batch / 256.
 # Mixed precision: fp16 with dynamic loss scaling. bf16 (A100, H100): `--amp bf16`, or
 # `--cfg-options optim_wrapper.dtype=bfloat16`. On CPUs: `optim_wrapper.type=OptimWrapper`.
-optim_wrapper = dict(
-    type='AmpOptimWrapper',
-    optimizer=dict(type='AdamW', lr=1.5e-4 * 2048 / 256, betas=(0.9, 0.95),
-                   weight_decay=0.05),
-    clip_grad=dict(max_norm=5.0),
-    paramwise_cfg=dict(custom_keys={
-        'ln': dict(decay_mult=0.), 'bias': dict(decay_mult=0.),
-        'pos_embed': dict(decay_mult=0.), 'mask_token': dict(decay_mult=0.),
-        'cls_token': dict(decay_mult=0.)}))
+optim_wrapper = dict(type='AmpOptimWrapper', optimizer=dict(lr=1.5e-4 * 2048 / 256))
 
 max_epochs = 800
 warmup_epochs = 40

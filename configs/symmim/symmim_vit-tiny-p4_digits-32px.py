@@ -3,6 +3,7 @@
 #   python tools/train.py configs/symmim/symmim_vit-tiny-p4_digits-32px.py
 _base_ = [
     '../_base_/models/symmim_vit-base-p16.py',
+    '../_base_/schedules/adamw_pretrain.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
@@ -33,14 +34,7 @@ train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='Digits', split='train', img_size=32, pipeline=train_pipeline))
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.95), weight_decay=0.05),
-    clip_grad=dict(max_norm=5.0),
-    paramwise_cfg=dict(custom_keys={
-        'ln': dict(decay_mult=0.), 'bias': dict(decay_mult=0.),
-        'pos_embed': dict(decay_mult=0.), 'mask_token': dict(decay_mult=0.),
-        'cls_token': dict(decay_mult=0.)}))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))  # a tiny ViT and batch 64 take a larger lr
 max_epochs = 30
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=3,

@@ -69,10 +69,7 @@ def reconstruct(model: torch.nn.Module, image: np.ndarray,
                     data_samples=[DataSample()]), False)
     x = data['inputs']  # (1, 3, H, W), normalised, in the model's channel order
     mask_t = torch.from_numpy(mask)[None]
-    tokens = model.backbone(x, mask_t)[0]
-    rec = model.decode(tokens, mask_t)
-    if rec.dim() == 3:  # a token decoder's per-patch pixels (1, L, p²·3)
-        rec = model.head.unpatchify(rec)
+    rec = model.reconstruct(x, mask_t)
     if getattr(model.head, 'norm_pix', False):  # back from per-patch normalised targets
         rec = denormalize_patches(rec, x, model.head.patch_size)
     pixel_mask = torch.from_numpy(upsample_mask(mask, rgb.shape[:2]))[None, None].float()

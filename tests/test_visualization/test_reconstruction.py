@@ -11,12 +11,23 @@ from tests.conftest import ROOT, run_script, save_symmim_checkpoint
 from tests.test_robustness.runs import CONFIG
 
 
-@pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
+# The in-place path with the linear decoder, and the encoder of the visible half with
+# MAE's token decoder.
+VISIBLE = dict(online_drop_masked=True, momentum_drop_masked=True,
+               neck=dict(type='MAEPretrainDecoder', num_patches=64, patch_size=4, embed_dim=96,
+                         decoder_embed_dim=32, decoder_depth=1, decoder_num_heads=2),
+               head=dict(type='MAEPretrainHead', patch_size=4,
+                         loss=dict(type='PixelReconstructionLoss', criterion='L1')))
+
+
+@pytest.fixture(scope='module', params=['in-place', 'visible'])
+def tiny(tmp_path_factory, request):
     """The quickstart config with a 1-block encoder, and a checkpoint of it."""
     root = tmp_path_factory.mktemp('rec')
     cfg = Config.fromfile(str(ROOT / CONFIG))
     cfg.model.backbone.arch.num_layers = 1
+    if request.param == 'visible':
+        cfg.model.update(VISIBLE)
     config = root / 'tiny.py'
     cfg.dump(str(config))
     return config, save_symmim_checkpoint(dict(cfg.model, data_preprocessor=cfg.data_preprocessor),
@@ -55,10 +66,10 @@ def test_reconstruction_is_that_of_the_loss(tiny):
     data = model.data_preprocessor(dict(
         inputs=torch.from_numpy(np.ascontiguousarray(image[..., ::-1])).permute(2, 0, 1)[None],
         data_samples=[sample]), False)
+    mask = torch.from_numpy(generator.online_mask)[None]
     with torch.no_grad():
-        tokens = model.backbone(data['inputs'], torch.from_numpy(generator.online_mask)[None])[0]
-        rec = model.decode(tokens, torch.from_numpy(generator.online_mask)[None])
-        loss = model.head.loss(rec, data['inputs'], torch.from_numpy(generator.online_mask)[None])
+        tokens = model.backbone(data['inputs'], mask, drop_masked=model.online_drop_masked)[0]
+        loss = model.reconstruction_loss(tokens, data['inputs'], mask)
     assert pictures['l1'] == pytest.approx(float(loss), rel=1e-5)
 
 

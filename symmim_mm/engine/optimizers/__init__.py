@@ -1,3 +1,4 @@
 from .layer_decay import LayerDecayOptimWrapperConstructor
+from .merged_groups import MergedGroupsOptimWrapperConstructor
 
-__all__ = ['LayerDecayOptimWrapperConstructor']
+__all__ = ['LayerDecayOptimWrapperConstructor', 'MergedGroupsOptimWrapperConstructor']

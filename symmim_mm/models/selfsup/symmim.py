@@ -192,6 +192,14 @@ class SymMIM(BaseSelfSupervisor):
             return self.neck(tokens, order)
         return self.neck(tokens[:, 1:].transpose(1, 2).reshape(B, -1, *mask.shape[1:]))
 
+    def reconstruct(self, img: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The online encoder's reconstruction of ``img`` ``(B, 3, H, W)`` under
+        ``mask`` ``(B, h, w)``, as an image ``(B, 3, H, W)`` in the space of the
+        targets (normalised pixels; per-patch normalised with ``norm_pix``)."""
+        tokens = self.backbone(img, mask, drop_masked=self.online_drop_masked)[0]
+        pixels = self.decode(tokens, mask)
+        return self.head.unpatchify(pixels) if pixels.dim() == 3 else pixels
+
     def reconstruction_loss(self, tokens: torch.Tensor, img: torch.Tensor,
                             mask: torch.Tensor) -> torch.Tensor:
         """Decode the online tokens ``(B, 1 + L, C)`` into pixels and compare them
