@@ -74,3 +74,18 @@ def test_sincos_pos_embed_is_fixed_and_saved():
     assert 'pos_embed' in model.state_dict()  # loadable downstream like a learned one
     learned = build(out_type='raw')
     assert learned.pos_embed.requires_grad and not torch.allclose(learned.pos_embed, expected)
+
+
+def test_encoder_forward_compiles_without_graph_breaks():
+    """MMPretrain's drop-path schedule hands numpy floats to every block; as Python
+    floats they no longer break torch.compile's graph (one break per block before)."""
+    import torch._dynamo
+    model = SymMIMViT(arch=TINY_ARCH, img_size=32, patch_size=8, out_type='raw',
+                      drop_path_rate=0.1)
+    model.init_weights()
+    model.train()
+    mask = torch.zeros(2, 4, 4)
+    mask[:, ::2] = 1
+    explained = torch._dynamo.explain(model)(torch.randn(2, 3, 32, 32), mask)
+    assert explained.graph_break_count == 0, explained.break_reasons
+    assert explained.graph_count == 1

@@ -3,6 +3,7 @@ from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
+from mmcv.cnn.bricks import DropPath
 from mmengine.model.weight_init import trunc_normal_
 from mmpretrain.models import VisionTransformer
 from mmpretrain.models.utils import build_2d_sincos_position_embedding, resize_pos_embed
@@ -31,6 +32,9 @@ class SymMIMViT(VisionTransformer):
 
     def __init__(self, *args, sincos_pos_embed: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for module in self.modules():  # numpy floats from MMPretrain's drop-path schedule
+            if isinstance(module, DropPath):  # break torch.compile's graph at every block
+                module.drop_prob = float(module.drop_prob)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
         self.sincos_pos_embed = sincos_pos_embed
         if sincos_pos_embed:

@@ -1,21 +1,5 @@
 #!/usr/bin/env bash
 # Evaluate a fine-tuned MMDetection checkpoint on this node's GPUs (torchrun).
 #   bash tools/benchmarks/mmdetection/mim_dist_test.sh CONFIG CHECKPOINT GPUS [test.py flags]
-set -e
-CONFIG=$1
-CHECKPOINT=$2
-GPUS=$3
-ROOT="$(dirname "$0")/../../.."
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-
-PYTHONPATH="$ROOT":$PYTHONPATH \
-torchrun \
-    --nnodes="$NNODES" \
-    --node_rank="$NODE_RANK" \
-    --master_addr="$MASTER_ADDR" \
-    --master_port="$PORT" \
-    --nproc_per_node="$GPUS" \
-    "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"
+# Several nodes: NNODES, NODE_RANK, MASTER_ADDR, PORT as for tools/dist_train.sh.
+exec bash "$(dirname "$0")/../../dist_test.sh" "$@"
