@@ -25,8 +25,9 @@ def data_root(tmp_path_factory):
 
 def test_every_method_has_a_config():
     names = {Path(c).name.split('_vit-')[0] for c in CONFIGS}
-    assert names == {'symmim', 'symmim-visible', 'symmim-visible-normpix', 'symmim-fast',
-                     'symmim-lambda0', 'symmim-random', 'symmim-learnedpos', 'simmim', 'mae'}
+    assert names == {'symmim', 'symmim-inplace', 'symmim-sameview', 'symmim-lambda0',
+                     'symmim-random', 'symmim-learnedpos', 'simmim', 'mae', 'mae-mask50',
+                     'mae-mask90', 'simmim-mask50', 'simmim-mask75', 'simmim-mask90'}
     positions = {Path(c).name.split('_vit-')[0]: load_run_config(c, '.', 0).model.backbone
                  .get('sincos_pos_embed') for c in CONFIGS if Path(c).name.startswith('symmim')}
     assert positions.pop('symmim-learnedpos') is False and all(positions.values())
@@ -94,7 +95,7 @@ def test_driver_writes_the_documented_results(data_root, tmp_path):
         assert ROW_KEYS <= set(row)
         assert set(row['knn']) == {'mean', 'std', 'n'}
     table = (out / 'results.md').read_text()
-    assert '| SymMIM | equal epochs |' in table and '| MAE (MMPretrain) | equal compute |' in table
+    assert '| SymMIM | equal epochs |' in table and '| MAE (MMPretrain, 75 %) | equal compute |' in table
     assert table.count('\n|') == 9  # header, rule, 4 runs, 2 random inits, raw pixels
     assert '| raw pixels | — |' in table
     assert '| at calibrated speed (s) |' in table

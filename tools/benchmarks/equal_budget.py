@@ -3,7 +3,7 @@ pretrained through the Runner from the configs in configs/equal_budget/, then pr
 
     python tools/benchmarks/equal_budget.py                       # the README's table
     python tools/benchmarks/equal_budget.py --split val --budgets epochs --probes knn \
-        --finetune --methods symmim symmim-fast symmim-learnedpos     # choosing settings
+        --finetune --methods symmim symmim-inplace symmim-sameview    # choosing settings
     python tools/benchmarks/equal_budget.py --methods my_variant.py   # any config path
 
 Every method is pretrained for each seed under two budgets: equal epochs (``--epochs``
@@ -43,8 +43,9 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METHOD_CONFIG = osp.join(ROOT, 'configs/equal_budget/{}_vit-tiny-p4_fashion-mnist-32px.py')
 PROBE_CONFIG = osp.join(ROOT, 'configs/symmim/benchmarks/vit-tiny-p4_{}_fashion-mnist-32px.py')
 PROBES = dict(knn='knn', linear='linear-{}e', finetune='ft-{}e')
-METHODS = ['symmim', 'symmim-visible', 'symmim-visible-normpix', 'symmim-fast',
-           'symmim-lambda0', 'symmim-random', 'symmim-learnedpos', 'simmim', 'mae']
+METHODS = ['symmim', 'symmim-inplace', 'symmim-sameview', 'symmim-lambda0', 'symmim-random',
+           'symmim-learnedpos', 'simmim', 'mae', 'mae-mask50', 'mae-mask90', 'simmim-mask50',
+           'simmim-mask75', 'simmim-mask90']
 # Floors, probed as the encoders are (kind -> options of the evaluation config): randomly
 # initialised encoders (the classifier's own ViT with its learned position embedding, and
 # the same ViT with the fixed sin-cos one), and the raw pixels (Fashion-MNIST's grey channel
@@ -59,12 +60,14 @@ FLOORS = {
         backbone=dict(_delete_=True, type='RawPixels', channels=1),
         **({} if kind == 'knn' else PIXEL_HEAD))),
 }
-LABELS = {'symmim': 'SymMIM', 'symmim-fast': 'SymMIM, momentum pass on visible patches',
+LABELS = {'symmim': 'SymMIM', 'symmim-inplace': 'SymMIM, mask tokens in place (literal)',
+          'symmim-sameview': 'SymMIM, one view for both encoders',
           'symmim-lambda0': 'SymMIM, λ = 0', 'symmim-random': 'SymMIM, random masks',
           'symmim-learnedpos': 'SymMIM, learned positions',
-          'symmim-visible': 'SymMIM, online encoder on the visible half',
-          'symmim-visible-normpix': 'SymMIM, visible half, norm-pix L2 targets',
-          'simmim': 'SimMIM-style ViT', 'mae': 'MAE (MMPretrain)'}
+          'simmim': 'SimMIM-style ViT (60 %)', 'mae': 'MAE (MMPretrain, 75 %)',
+          'mae-mask50': 'MAE, 50 % masked', 'mae-mask90': 'MAE, 90 % masked',
+          'simmim-mask50': 'SimMIM-style ViT, 50 %', 'simmim-mask75': 'SimMIM-style ViT, 75 %',
+          'simmim-mask90': 'SimMIM-style ViT, 90 %'}
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -219,6 +219,9 @@ class SymMIM(BaseSelfSupervisor):
         Returns:
             dict[str, Tensor]: ``loss_rec`` and ``loss_con`` (already × λ).
         """
+        if self.two_views and not (isinstance(inputs, list) and len(inputs) == 2):
+            raise ValueError('two_views=True needs two views per sample: put MultiView('
+                             'num_views=[1, 1]) in the pipeline before the mask generator.')
         online_view, momentum_view = (inputs[0], inputs[1]) if self.two_views else \
             ((inputs[0], inputs[0]) if isinstance(inputs, list) else (inputs, inputs))
         mask = stack_masks(data_samples, 'mask', online_view.device)  # (B, h, w) M1
