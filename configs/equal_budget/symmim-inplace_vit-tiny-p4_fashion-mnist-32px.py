@@ -1,17 +1,14 @@
-# SymMIM as the paper reads literally (the previous default): mask tokens in place, the
-# whole sequence encoded, linear decoder, both encoders on one view.
-_base_ = [
-    './_base_/vit-tiny-p4_fashion-mnist-32px.py',
-    '../_base_/models/symmim-inplace_vit-base-p16.py',
-]
+# SymMIM as the paper reads literally (the previous default): masked patches replaced in
+# place by the mask token and the whole sequence encoded, linear decoder (1x1 conv +
+# PixelShuffle), L1, both encoders on one view (the benchmark's crop and flip).
+_base_ = './symmim_vit-tiny-p4_fashion-mnist-32px.py'
 
 model = dict(
-    backbone=dict(arch=dict(_delete_=True, **_base_.encoder.arch), img_size=32,
-                  patch_size=4),
-    neck=dict(in_channels=96, encoder_stride=4),
-    head=dict(patch_size=4),
-    proj_hidden=512,
-    proj_out=128)
+    online_drop_masked=False,
+    momentum_drop_masked=False,
+    two_views=False,
+    neck=dict(_delete_=True, type='SimMIMLinearDecoder', in_channels=96, encoder_stride=4),
+    head=dict(_delete_=True, type='SymMIMPixelHead', patch_size=4, criterion='L1'))
 train_dataloader = dict(dataset=dict(pipeline=[
     *_base_.augmentation,
     dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4, block_size=8),

@@ -1,6 +1,6 @@
 _base_ = [
     '../_base_/models/symmim_vit-base-p16.py',
-    '../_base_/datasets/imagenet_bs256_symmim_224.py',
+    '../_base_/datasets/imagenet_bs256_symmim-2view_224.py',
     '../_base_/schedules/adamw_pretrain.py',
     'mmpretrain::_base_/default_runtime.py',
 ]

@@ -1,7 +1,7 @@
 # ViT-L/16, 1600 epochs; everything else as ViT-B.
 _base_ = 'symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py'
 
-model = dict(backbone=dict(arch='large'))
+model = dict(backbone=dict(arch='large'), neck=dict(embed_dim=1024))
 
 max_epochs = 1600
 warmup_epochs = 40

@@ -16,7 +16,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import DATASETS, MODELS, TRANSFORMS
 
-SIZED_CROPS = {'RandomResizedCrop': 'scale', 'CenterCrop': 'crop_size', 'RandomCrop': 'crop_size'}
+SIZED_CROPS = {'RandomResizedCrop': 'scale', 'FastRandomResizedCrop': 'scale', 'CenterCrop': 'crop_size', 'RandomCrop': 'crop_size'}
 
 
 class ConfigError(ValueError):
@@ -130,8 +130,10 @@ def _check_masks(cfg: Config) -> None:
     crop = None
     for i, transform in enumerate(pipeline):
         kind = transform.get('type')
-        if kind in SIZED_CROPS and _sizes(transform.get(SIZED_CROPS[kind])):
-            crop = (i, kind, _sizes(transform[SIZED_CROPS[kind]]))
+        inner = transform.get('transforms') or [[]] if kind == 'MultiView' else [[transform]]
+        for t in inner[0]:  # a MultiView crops inside its views: the first view's crop
+            if t.get('type') in SIZED_CROPS and _sizes(t.get(SIZED_CROPS[t['type']])):
+                crop = (i, t['type'], _sizes(t[SIZED_CROPS[t['type']]]))
         if kind != 'SymmetricMaskGenerator':
             continue
         key = f'train_dataloader.dataset.pipeline[{i}]'

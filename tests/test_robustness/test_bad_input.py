@@ -148,7 +148,7 @@ PIPELINE = r'train_dataloader.dataset.pipeline\[1\]'
      r"train_dataloader.dataset.data_root: 'data/nowhere' does not exist"),
     ('train_dataloader.dataset.pipeline.1.patch_size=8',
      PIPELINE + r'.patch_size \(8\) differs from model.backbone.patch_size \(4\)'),
-    ('train_dataloader.dataset.pipeline.0.scale=64',
+    ('train_dataloader.dataset.pipeline.0.transforms.0.0.scale=64',
      PIPELINE + r'.input_size \(32\) differs from the size that pipeline\[0\] '
      r'\(RandomResizedCrop\) crops to'),
 ])

@@ -32,8 +32,9 @@ def mlp(in_channels, num_layers):  # per-sample normalisation: no batch statisti
                 with_last_bn=False, with_avg_pool=False, norm_cfg=dict(type='LN'))
 
 
-model = dict(backbone=dict(arch=dict(num_layers=2)), projector=mlp(96, 3), predictor=mlp(64, 2))
-train_pipeline = [  # no random augmentation: both runs see the same pixels
+model = dict(backbone=dict(arch=dict(num_layers=2)), projector=mlp(96, 3), predictor=mlp(64, 2),
+             two_views=False)
+train_pipeline = [  # no random augmentation: both runs see the same pixels (one view)
     dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4, block_size=8),
     dict(type='PackInputs', algorithm_keys=['momentum_mask'])]
 train_dataloader = dict(batch_size=32, num_workers=0, persistent_workers=False,

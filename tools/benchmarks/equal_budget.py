@@ -98,6 +98,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--data-root', help='folder of the Fashion-MNIST IDX files '
                         '(default: the configs\', data/fashion_mnist)')
     parser.add_argument('--calib-steps', type=int, default=20)
+    parser.add_argument('--step-times', metavar='RESULTS_JSON',
+                        help='reuse the seconds per step measured by another run (its '
+                        'results.json), e.g. the test-split run\'s for a validation run')
     parser.add_argument('--out-dir', default='work_dirs/equal_budget')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='applied to every pretraining config')
@@ -150,9 +153,10 @@ class Results:
 
 def measured_seconds_per_iter(args: argparse.Namespace, configs: dict,
                               options: dict) -> dict:
-    """Seconds per step of each method: those of an earlier run in ``--out-dir`` when it
-    measured them all (so a re-run plans the same steps), else measured now."""
-    path = osp.join(args.out_dir, 'results.json')
+    """Seconds per step of each method: those of ``--step-times`` or of an earlier run in
+    ``--out-dir`` when it measured them all (so a re-run plans the same steps), else
+    measured now."""
+    path = args.step_times or osp.join(args.out_dir, 'results.json')
     old = json.load(open(path))['settings'].get('seconds_per_iter') if osp.isfile(path) else {}
     if old and set(configs) <= set(old):
         print(f'seconds per step from {path}', flush=True)

@@ -40,12 +40,12 @@ EPOCHS = {'base': 800, 'large': 1600}
 METHODS = {
     'simmim': ('simmim/simmim_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py', {}),
     'symmim': ('symmim/symmim_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py', {}),
-    'symmim_fast': ('symmim/symmim_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py',
-                    {'model.momentum_drop_masked': True}),
+    'symmim_inplace': ('symmim/symmim-inplace_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py',
+                       {}),
     'mae': ('mmpretrain::mae/mae_vit-{arch}-p16_8xb512-amp-coslr-{epochs}e_in1k.py', {}),
 }
-NAMES = {'simmim': 'SimMIM-style ViT', 'symmim': 'SymMIM',
-         'symmim_fast': 'SymMIM, `momentum_drop_masked=True`', 'mae': 'MAE (MMPretrain)'}
+NAMES = {'simmim': 'SimMIM-style ViT', 'symmim': 'SymMIM (visible half, two views)',
+         'symmim_inplace': 'SymMIM, mask tokens in place (literal)', 'mae': 'MAE (MMPretrain)'}
 
 
 def parse_args(argv=None) -> argparse.Namespace:

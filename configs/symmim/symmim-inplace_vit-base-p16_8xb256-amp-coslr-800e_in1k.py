@@ -1,0 +1,19 @@
+# SymMIM ViT-B/16 as the paper reads literally: masked patches replaced in place by the
+# mask token and the whole sequence encoded, linear decoder, L1, both encoders on one view.
+# The previous default, kept for comparison; data, optimizer and schedule as the default.
+_base_ = './symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py'
+
+model = dict(
+    online_drop_masked=False,
+    momentum_drop_masked=False,
+    two_views=False,
+    neck=dict(_delete_=True, type='SimMIMLinearDecoder', in_channels=768, encoder_stride=16),
+    head=dict(_delete_=True, type='SymMIMPixelHead', patch_size=16, criterion='L1'))
+train_dataloader = dict(dataset=dict(pipeline=[
+    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
+    dict(type='FastRandomResizedCrop', scale=224, crop_ratio_range=(0.67, 1.0),
+         interpolation='bicubic'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='SymmetricMaskGenerator', input_size=224, patch_size=16, block_size=32),
+    dict(type='PackInputs', algorithm_keys=['momentum_mask']),
+]))
