@@ -22,8 +22,7 @@ TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=
 # The tiny checkpoint: 4 blocks (windowed and global ones downstream, 4 maps for UperNet),
 # 64-px images cut into a 4 x 4 grid of 16-px patches.
 CKPT_ARCH = dict(TINY_ARCH, num_layers=4)
-CKPT_BACKBONE = dict(type='SymMIMViT', arch=CKPT_ARCH, img_size=64, patch_size=16,
-                     out_type='raw')
+CKPT_BACKBONE = dict(type='SymMIMViT', arch=CKPT_ARCH, img_size=64, patch_size=16, out_type='raw')
 ONLINE, TEACHER = 'backbone.', 'momentum_encoder.module.0.'
 
 
@@ -62,18 +61,24 @@ def save_symmim_checkpoint(model_cfg: dict, path: Path) -> Path:
 def symmim_checkpoint(tmp_path_factory) -> Path:
     """The tiny SymMIM checkpoint (``CKPT_BACKBONE`` encoders; teacher = online + 1)."""
     return save_symmim_checkpoint(
-        dict(type='SymMIM', backbone=CKPT_BACKBONE, proj_hidden=32, proj_out=16,
-             data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.5] * 3,
-                                    std=[0.5] * 3)),
+        dict(
+            type='SymMIM',
+            backbone=CKPT_BACKBONE,
+            proj_hidden=32,
+            proj_out=16,
+            data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.5] * 3, std=[0.5] * 3)),
         tmp_path_factory.mktemp('pretrain') / 'symmim_tiny.pth')
 
 
 def tool_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """One thread, unbuffered output, this checkout importable (test hooks included) and
     the interpreter's scripts (torchrun) on PATH."""
-    env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1',
-               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]),
-               PATH=f'{Path(sys.executable).parent}{os.pathsep}{os.environ.get("PATH", "")}')
+    env = dict(
+        os.environ,
+        PYTHONUNBUFFERED='1',
+        OMP_NUM_THREADS='1',
+        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]),
+        PATH=f'{Path(sys.executable).parent}{os.pathsep}{os.environ.get("PATH", "")}')
     env.update(extra or {})
     return env
 
@@ -87,7 +92,9 @@ def tool_cmd(args: Sequence) -> list:
     return ['bash', *args] if args[0].endswith('.sh') else args
 
 
-def run_tool(args: Sequence, check: bool = True, timeout: int = 600,
+def run_tool(args: Sequence,
+             check: bool = True,
+             timeout: int = 600,
              env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
     """Run a tool of the repository in a subprocess, from the repository root.
 
@@ -101,8 +108,13 @@ def run_tool(args: Sequence, check: bool = True, timeout: int = 600,
     Returns:
         CompletedProcess: With ``stdout``, ``stderr`` and ``output`` (both).
     """
-    proc = subprocess.run(tool_cmd(args), cwd=ROOT, env=tool_env(env), capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        tool_cmd(args),
+        cwd=ROOT,
+        env=tool_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout)
     proc.output = proc.stdout + proc.stderr
     if check:
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]

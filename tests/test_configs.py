@@ -4,16 +4,18 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-CONFIGS = sorted(str(p) for p in (Path(__file__).parents[1] / 'configs' / 'symmim').rglob('*.py')
-                 if '_base_' not in p.parts)
+CONFIGS = sorted(
+    str(p) for p in (Path(__file__).parents[1] / 'configs' / 'symmim').rglob('*.py')
+    if '_base_' not in p.parts)
 
 
 def test_configs_exist():
     names = {Path(c).name for c in CONFIGS}
-    assert {'symmim_vit-small-p16_8xb256-amp-coslr-800e_in1k.py',
-            'symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py',
-            'symmim_vit-large-p16_8xb256-amp-coslr-1600e_in1k.py',
-            'symmim_vit-tiny-p4_digits-32px.py'} <= names
+    assert {
+        'symmim_vit-small-p16_8xb256-amp-coslr-800e_in1k.py',
+        'symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py',
+        'symmim_vit-large-p16_8xb256-amp-coslr-1600e_in1k.py', 'symmim_vit-tiny-p4_digits-32px.py'
+    } <= names
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: Path(p).name)
@@ -44,8 +46,9 @@ def test_imagenet_configs_build(arch, dims, epochs):
         assert not model.backbone.pos_embed.requires_grad
 
 
-SHIPPED = CONFIGS + sorted(str(p) for lib in ('mmdet', 'mmseg', 'simmim', 'equal_budget')
-                           for p in (Path(__file__).parents[1] / 'configs' / lib).glob('*.py'))
+SHIPPED = CONFIGS + sorted(
+    str(p) for lib in ('mmdet', 'mmseg', 'simmim', 'equal_budget')
+    for p in (Path(__file__).parents[1] / 'configs' / lib).glob('*.py'))
 TRAINING = [c for c in SHIPPED if '_knn_' not in Path(c).name]
 
 
@@ -63,11 +66,16 @@ def test_training_configs_write_safe_checkpoints_and_decay_with_one_constructor(
 
 
 def test_every_fine_tune_config_is_covered():
-    fine_tune = [c for c in TRAINING if 'layer_decay_rate' in (
-        load(c).optim_wrapper.get('paramwise_cfg') or {})]
-    assert {Path(c).name for c in fine_tune} == {
-        'vit-base-p16_8xb128-coslr-100e_in1k.py', 'vit-large-p16_8xb128-coslr-50e_in1k.py',
-        'vit-small-p16_8xb128-coslr-100e_in1k.py', 'vit-tiny-p4_ft-30e_digits-32px.py',
-        'vit-tiny-p4_ft-10e_fashion-mnist-32px.py', 'vit-tiny-p4_ft-4e_fashion-mnist-32px.py',
-        'mask-rcnn_symmim-vit-base-p16_lsj-100e_coco.py',
-        'upernet_symmim-vit-base-p16_8xb2-amp-160k_ade20k-512x512.py'}
+    fine_tune = [
+        c for c in TRAINING
+        if 'layer_decay_rate' in (load(c).optim_wrapper.get('paramwise_cfg') or {})
+    ]
+    assert {Path(c).name
+            for c in fine_tune} == {
+                'vit-base-p16_8xb128-coslr-100e_in1k.py', 'vit-large-p16_8xb128-coslr-50e_in1k.py',
+                'vit-small-p16_8xb128-coslr-100e_in1k.py', 'vit-tiny-p4_ft-30e_digits-32px.py',
+                'vit-tiny-p4_ft-10e_fashion-mnist-32px.py',
+                'vit-tiny-p4_ft-4e_fashion-mnist-32px.py',
+                'mask-rcnn_symmim-vit-base-p16_lsj-100e_coco.py',
+                'upernet_symmim-vit-base-p16_8xb2-amp-160k_ade20k-512x512.py'
+            }

@@ -13,14 +13,18 @@ from tests.conftest import ROOT, run_tool
 
 METAFILE = 'configs/symmim/metafile.yml'
 NEW_SCRIPTS = ['tools/dist_test.sh', 'tools/slurm_test.sh']
-MIM_TEST_SCRIPTS = [f'tools/benchmarks/{lib}/mim_{kind}_test.sh'
-                    for lib in ('mmdetection', 'mmsegmentation') for kind in ('dist', 'slurm')]
+MIM_TEST_SCRIPTS = [
+    f'tools/benchmarks/{lib}/mim_{kind}_test.sh' for lib in ('mmdetection', 'mmsegmentation')
+    for kind in ('dist', 'slurm')
+]
 
 
 def shipped_configs() -> Set[str]:
     """Every ``configs/**/*.py`` outside ``_base_`` folders, relative to the root."""
-    return {p.relative_to(ROOT).as_posix() for p in (ROOT / 'configs').rglob('*.py')
-            if '_base_' not in p.relative_to(ROOT).parts}
+    return {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / 'configs').rglob('*.py') if '_base_' not in p.relative_to(ROOT).parts
+    }
 
 
 @pytest.fixture(scope='module')
@@ -60,10 +64,12 @@ def test_model_index_lists_every_config(model_index):
 def test_license_is_apache_2():
     text = (ROOT / 'LICENSE').read_text()
     assert text.lstrip().startswith('Apache License')
-    for phrase in ['Version 2.0, January 2004', 'http://www.apache.org/licenses/LICENSE-2.0',
-                   'TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION',
-                   '9. Accepting Warranty or Additional Liability.',
-                   'END OF TERMS AND CONDITIONS', 'APPENDIX: How to apply the Apache License']:
+    for phrase in [
+            'Version 2.0, January 2004', 'http://www.apache.org/licenses/LICENSE-2.0',
+            'TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION',
+            '9. Accepting Warranty or Additional Liability.', 'END OF TERMS AND CONDITIONS',
+            'APPENDIX: How to apply the Apache License'
+    ]:
         assert phrase in text, phrase
     assert re.search(r'^   Copyright 2026 symmim_mm authors$', text, re.M)
     assert '[yyyy]' not in text and len(text) > 10000
@@ -71,8 +77,8 @@ def test_license_is_apache_2():
 
 def test_citation_is_one_inproceedings():
     text = (ROOT / 'CITATION.bib').read_text()
-    assert re.findall(r'@(\w+)\s*\{\s*([^,\s]+),', text) == [
-        ('inproceedings', 'nguyen2024symmetric')]
+    assert re.findall(r'@(\w+)\s*\{\s*([^,\s]+),',
+                      text) == [('inproceedings', 'nguyen2024symmetric')]
     assert text.count('{') == text.count('}')
     fields = dict(re.findall(r'^\s*(\w+)\s*=\s*\{(.*)\},?\s*$', text, re.M))
     assert fields['eprint'] == '2408.12772' and fields['archivePrefix'] == 'arXiv'
@@ -101,8 +107,7 @@ def fake_bin(tmp_path) -> Path:
 
 def run_with_fakes(fake_bin: Path, name: str, args: List[str], **env: str) -> List[str]:
     """Run a script with ``fake_bin`` first on PATH; the arguments ``name`` was given."""
-    run_tool(args, env=dict(env, PATH=f'{fake_bin}{os.pathsep}{os.environ["PATH"]}'),
-             timeout=60)
+    run_tool(args, env=dict(env, PATH=f'{fake_bin}{os.pathsep}{os.environ["PATH"]}'), timeout=60)
     return (fake_bin / f'{name}.args').read_text().split('\0')[:-1]
 
 
@@ -111,28 +116,40 @@ FLAGS = ['--out', 'r.pkl', '--cfg-options', 'test_evaluator.prefix=a b']
 
 @pytest.mark.parametrize('lib', ['mmdetection', 'mmsegmentation'])
 def test_mim_dist_test_delegates(fake_bin, lib):
-    args = run_with_fakes(fake_bin, 'torchrun', [
-        f'tools/benchmarks/{lib}/mim_dist_test.sh', 'configs/x/my-config.py',
-        'work/iter_9.pth', '3', *FLAGS], PORT='29611')
-    assert args[:5] == ['--nnodes=1', '--node_rank=0', '--master_addr=127.0.0.1',
-                        '--master_port=29611', '--nproc_per_node=3']
+    args = run_with_fakes(
+        fake_bin,
+        'torchrun', [
+            f'tools/benchmarks/{lib}/mim_dist_test.sh', 'configs/x/my-config.py',
+            'work/iter_9.pth', '3', *FLAGS
+        ],
+        PORT='29611')
+    assert args[:5] == [
+        '--nnodes=1', '--node_rank=0', '--master_addr=127.0.0.1', '--master_port=29611',
+        '--nproc_per_node=3'
+    ]
     assert (ROOT / args[5]).resolve() == ROOT / 'tools/test.py'
-    assert args[6:] == ['configs/x/my-config.py', 'work/iter_9.pth', '--launcher', 'pytorch',
-                        *FLAGS]
+    assert args[6:] == [
+        'configs/x/my-config.py', 'work/iter_9.pth', '--launcher', 'pytorch', *FLAGS
+    ]
 
 
 @pytest.mark.parametrize('lib', ['mmdetection', 'mmsegmentation'])
 def test_mim_slurm_test_delegates(fake_bin, lib):
-    args = run_with_fakes(fake_bin, 'srun', [
-        f'tools/benchmarks/{lib}/mim_slurm_test.sh', 'gpu', 'configs/x/my-config.py',
-        'work/iter_9.pth', *FLAGS], GPUS='16', SRUN_ARGS='--qos=high --time=10')
-    assert args[:10] == ['-p', 'gpu', '--job-name=my-config', '--gres=gpu:8', '--ntasks=16',
-                         '--ntasks-per-node=8', '--cpus-per-task=5', '--kill-on-bad-exit=1',
-                         '--qos=high', '--time=10']
+    args = run_with_fakes(
+        fake_bin,
+        'srun', [
+            f'tools/benchmarks/{lib}/mim_slurm_test.sh', 'gpu', 'configs/x/my-config.py',
+            'work/iter_9.pth', *FLAGS
+        ],
+        GPUS='16',
+        SRUN_ARGS='--qos=high --time=10')
+    assert args[:10] == [
+        '-p', 'gpu', '--job-name=my-config', '--gres=gpu:8', '--ntasks=16', '--ntasks-per-node=8',
+        '--cpus-per-task=5', '--kill-on-bad-exit=1', '--qos=high', '--time=10'
+    ]
     assert args[10:12] == ['python', '-u']
     assert (ROOT / args[12]).resolve() == ROOT / 'tools/test.py'
-    assert args[13:] == ['configs/x/my-config.py', 'work/iter_9.pth', '--launcher=slurm',
-                         *FLAGS]
+    assert args[13:] == ['configs/x/my-config.py', 'work/iter_9.pth', '--launcher=slurm', *FLAGS]
 
 
 def test_mim_test_scripts_call_the_generic_ones():

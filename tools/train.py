@@ -30,25 +30,42 @@ from symmim_mm.utils import (add_trust_argument, checked_checkpoints, find_resum
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='config file')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go '
-                        '(default: ./work_dirs/<config name>)')
-    parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from this checkpoint; without a path, from the '
-                        'latest checkpoint in the work dir')
+    parser.add_argument(
+        '--work-dir', help='where logs and checkpoints go '
+        '(default: ./work_dirs/<config name>)')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint; without a path, from the '
+        'latest checkpoint in the work dir')
     add_trust_argument(parser)
-    parser.add_argument('--amp', nargs='?', const='fp16', choices=['fp16', 'bf16'],
-                        help='automatic mixed precision: fp16 (dynamic loss scaling, '
-                        'the default) or bf16')
-    parser.add_argument('--no-validate', action='store_true',
-                        help='do not evaluate during training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale the lr by actual batch / auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--amp',
+        nargs='?',
+        const='fp16',
+        choices=['fp16', 'bf16'],
+        help='automatic mixed precision: fp16 (dynamic loss scaling, '
+        'the default) or bf16')
+    parser.add_argument(
+        '--no-validate', action='store_true', help='do not evaluate during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the lr by actual batch / auto_scale_lr.base_batch_size')
     parser.add_argument('--no-pin-memory', action='store_true')
     parser.add_argument('--no-persistent-workers', action='store_true')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, e.g. train_cfg.max_epochs=2')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. train_cfg.max_epochs=2')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -74,11 +91,13 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    loaders = [f for f in ('train_dataloader', 'val_dataloader', 'test_dataloader')
-               if cfg.get(f) is not None]
+    loaders = [
+        f for f in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+        if cfg.get(f) is not None
+    ]
     for field in loaders:
-        loader = ConfigDict(pin_memory=True, persistent_workers=True,
-                            collate_fn=dict(type='default_collate'))
+        loader = ConfigDict(
+            pin_memory=True, persistent_workers=True, collate_fn=dict(type='default_collate'))
         loader.update(cfg[field])
         if args.no_pin_memory:
             loader.pin_memory = False

@@ -2,9 +2,14 @@
 # mask-ratio sweep that SymMIM's one fixed 50 % mask is meant to spare).
 _base_ = './simmim_vit-tiny-p4_fashion-mnist-32px.py'
 
-train_dataloader = dict(dataset=dict(pipeline=[
-    *_base_.augmentation,
-    dict(type='SimMIMMaskGenerator', input_size=32, mask_patch_size=8, model_patch_size=4,
-         mask_ratio=0.90),
-    dict(type='PackInputs'),
-]))
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        *_base_.augmentation,
+        dict(
+            type='SimMIMMaskGenerator',
+            input_size=32,
+            mask_patch_size=8,
+            model_patch_size=4,
+            mask_ratio=0.90),
+        dict(type='PackInputs'),
+    ]))

@@ -9,8 +9,9 @@ model = dict(
     two_views=False,
     neck=dict(_delete_=True, type='SimMIMLinearDecoder', in_channels=96, encoder_stride=4),
     head=dict(_delete_=True, type='SymMIMPixelHead', patch_size=4, criterion='L1'))
-train_dataloader = dict(dataset=dict(pipeline=[
-    *_base_.augmentation,
-    dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4, block_size=8),
-    dict(type='PackInputs', algorithm_keys=['momentum_mask']),
-]))
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        *_base_.augmentation,
+        dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4, block_size=8),
+        dict(type='PackInputs', algorithm_keys=['momentum_mask']),
+    ]))

@@ -43,8 +43,7 @@ model = dict(
         norm_cfg=norm_cfg),
     rpn_head=dict(num_convs=2),
     roi_head=dict(
-        bbox_head=dict(type='Shared4Conv1FCBBoxHead', conv_out_channels=256,
-                       norm_cfg=norm_cfg),
+        bbox_head=dict(type='Shared4Conv1FCBBoxHead', conv_out_channels=256, norm_cfg=norm_cfg),
         mask_head=dict(norm_cfg=norm_cfg)))
 
 # Large-scale jitter: resize by 0.1-2.0, crop (and pad) to 1024 x 1024.
@@ -54,8 +53,12 @@ train_pipeline = [
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomResize', scale=image_size, ratio_range=(0.1, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
-         recompute_bbox=True, allow_negative_crop=True),
+    dict(
+        type='RandomCrop',
+        crop_type='absolute_range',
+        crop_size=image_size,
+        recompute_bbox=True,
+        allow_negative_crop=True),
     dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
     dict(type='Pad', size=image_size, pad_val=dict(img=(114, 114, 114))),
     dict(type='PackDetInputs'),
@@ -65,8 +68,9 @@ test_pipeline = [
     dict(type='Resize', scale=image_size, keep_ratio=True),
     dict(type='Pad', size=image_size, pad_val=dict(img=(114, 114, 114))),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
 train_dataloader = dict(
     batch_size=4,
@@ -94,8 +98,8 @@ optim_wrapper = dict(
     type='AmpOptimWrapper',
     constructor='LayerDecayOptimWrapperConstructor',
     # no weight decay on norms, biases (every 1-D parameter) and the position embedding
-    paramwise_cfg=dict(layer_decay_rate=0.7, flat_decay_mult=0.,
-                       custom_keys={'pos_embed': dict(decay_mult=0.)}),
+    paramwise_cfg=dict(
+        layer_decay_rate=0.7, flat_decay_mult=0., custom_keys={'pos_embed': dict(decay_mult=0.)}),
     optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.1))
 
 # 100 epochs: 184,375 iterations x 64 images / 118k images.
@@ -103,15 +107,25 @@ max_iters = 184375
 interval = 5000
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=250),
-    dict(type='MultiStepLR', begin=0, end=max_iters, by_epoch=False,
-         milestones=[163889, 177546], gamma=0.1),
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_iters,
+        by_epoch=False,
+        milestones=[163889, 177546],
+        gamma=0.1),
 ]
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=interval)  # and after the last iteration
+train_cfg = dict(
+    _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
+    val_interval=interval)  # and after the last iteration
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     # written atomically, loadable with weights_only=True (resume needs no trust)
-    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, save_last=True,
-                    interval=interval, max_keep_ckpts=5))
+    checkpoint=dict(
+        type='SafeCheckpointHook',
+        by_epoch=False,
+        save_last=True,
+        interval=interval,
+        max_keep_ckpts=5))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 auto_scale_lr = dict(base_batch_size=64)

@@ -37,8 +37,13 @@ optim_wrapper = dict(
     type='AmpOptimWrapper',
     constructor='LayerDecayOptimWrapperConstructor',
     # no weight decay on norms, biases (every 1-D parameter) and tokens
-    paramwise_cfg=dict(layer_decay_rate=0.65, flat_decay_mult=0., custom_keys={
-        'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)}),
+    paramwise_cfg=dict(
+        layer_decay_rate=0.65,
+        flat_decay_mult=0.,
+        custom_keys={
+            'pos_embed': dict(decay_mult=0.),
+            'cls_token': dict(decay_mult=0.)
+        }),
     optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.05))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),

@@ -9,11 +9,4 @@ model = dict(
     two_views=False,
     neck=dict(_delete_=True, type='SimMIMLinearDecoder', in_channels=768, encoder_stride=16),
     head=dict(_delete_=True, type='SymMIMPixelHead', patch_size=16, criterion='L1'))
-train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile', imdecode_backend='cv2'),
-    dict(type='FastRandomResizedCrop', scale=224, crop_ratio_range=(0.67, 1.0),
-         interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='SymmetricMaskGenerator', input_size=224, patch_size=16, block_size=32),
-    dict(type='PackInputs', algorithm_keys=['momentum_mask']),
-]))
+train_dataloader = dict(dataset=dict(pipeline=_base_.one_view_pipeline))

@@ -14,10 +14,21 @@ optim_wrapper = dict(type='AmpOptimWrapper', optimizer=dict(lr=1.5e-4 * 2048 / 2
 max_epochs = 800
 warmup_epochs = 40
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=warmup_epochs,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - warmup_epochs, eta_min=1e-6,
-         by_epoch=True, begin=warmup_epochs, end=max_epochs, convert_to_iter_based=True),
+    dict(
+        type='LinearLR',
+        start_factor=1e-4,
+        by_epoch=True,
+        begin=0,
+        end=warmup_epochs,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs - warmup_epochs,
+        eta_min=1e-6,
+        by_epoch=True,
+        begin=warmup_epochs,
+        end=max_epochs,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 default_hooks = dict(
@@ -32,6 +43,9 @@ resume = True
 # Random states in checkpoints (`--resume` repeats the uninterrupted run exactly), a stop
 # with a message at the first NaN/inf loss (before it can reach a checkpoint), and a count
 # of the bad image files skipped per epoch (when the loader's `skip_bad=True`).
-custom_hooks = [dict(type='RandomStateHook'), dict(type='StopOnNonFiniteLossHook'),
-                dict(type='SkippedImagesHook')]
+custom_hooks = [
+    dict(type='RandomStateHook'),
+    dict(type='StopOnNonFiniteLossHook'),
+    dict(type='SkippedImagesHook')
+]
 auto_scale_lr = dict(base_batch_size=2048)

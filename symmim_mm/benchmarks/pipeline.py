@@ -43,9 +43,10 @@ def write_photo(path: str, height: int = 375, width: int = 500, seed: int = 0) -
     return path
 
 
-def transform_seconds(pipeline: Compose, inputs: Sequence[Union[str, dict]], repeats: int,
-                      clock: Callable[[], float] = time.perf_counter
-                      ) -> List[Tuple[str, float]]:
+def transform_seconds(pipeline: Compose,
+                      inputs: Sequence[Union[str, dict]],
+                      repeats: int,
+                      clock: Callable[[], float] = time.perf_counter) -> List[Tuple[str, float]]:
     """Mean seconds per sample of each transform of ``pipeline``.
 
     Args:

@@ -26,9 +26,12 @@ def summarise(runs: List[dict], floor: List[dict]) -> Dict[str, dict]:
     rows: Dict[str, dict] = {}
     for key in dict.fromkeys((r['method'], r['budget']) for r in runs):
         mine = [r for r in runs if (r['method'], r['budget']) == key]
-        row = dict(method=key[0], budget=key[1], epochs=mine[0]['epochs'],
-                   iters=mine[0]['iters'],
-                   train_time_s=mean_std([r['train_time_s'] for r in mine]))
+        row = dict(
+            method=key[0],
+            budget=key[1],
+            epochs=mine[0]['epochs'],
+            iters=mine[0]['iters'],
+            train_time_s=mean_std([r['train_time_s'] for r in mine]))
         if all('calibrated_s' in r for r in mine):
             row['calibrated_s'] = mean_std([r['calibrated_s'] for r in mine])
         for probe in PROBES:
@@ -61,10 +64,12 @@ def markdown(rows: Dict[str, dict], labels: Dict[str, str]) -> str:
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for row in rows.values():
         floor = row['budget'] is None
-        cells = [labels.get(row['method'], row['method']),
-                 '—' if floor else BUDGET_TITLES[row['budget']],
-                 '0' if floor else f"{row['epochs']:.2f}".rstrip('0').rstrip('.'),
-                 str(row['iters']), '—' if floor else _cell(row['train_time_s'], 0)]
+        cells = [
+            labels.get(row['method'],
+                       row['method']), '—' if floor else BUDGET_TITLES[row['budget']],
+            '0' if floor else f"{row['epochs']:.2f}".rstrip('0').rstrip('.'),
+            str(row['iters']), '—' if floor else _cell(row['train_time_s'], 0)
+        ]
         if calibrated:
             seconds = row.get('calibrated_s')
             cells.append(f"{seconds['mean']:.0f}" if seconds else '—')
@@ -88,9 +93,12 @@ def plot(rows: Dict[str, dict], labels: Dict[str, str], path: str) -> None:
         for b, budget in enumerate(budgets):
             stats = [rows.get(f'{m}/{budget}', {}).get(probe) for m in methods]
             x = np.arange(len(methods)) + (b - (len(budgets) - 1) / 2) * width
-            ax.bar(x, [s['mean'] if s else 0 for s in stats], width,
-                   yerr=[s['std'] if s else 0 for s in stats], capsize=3,
-                   label=BUDGET_TITLES[budget])
+            ax.bar(
+                x, [s['mean'] if s else 0 for s in stats],
+                width,
+                yerr=[s['std'] if s else 0 for s in stats],
+                capsize=3,
+                label=BUDGET_TITLES[budget])
         for (name, row), style in zip(((n, r) for n, r in rows.items() if not r['budget']),
                                       ('--', ':', '-.')):
             if probe in row:
@@ -98,7 +106,9 @@ def plot(rows: Dict[str, dict], labels: Dict[str, str], path: str) -> None:
         values = [r[probe]['mean'] for r in rows.values() if probe in r]
         ax.set_ylim(max(0, min(values) - 10), min(100, max(values) + 5))
         ax.set_xticks(np.arange(len(methods)))
-        ax.set_xticklabels([labels.get(m, m) for m in methods], rotation=25, ha='right',
+        ax.set_xticklabels([labels.get(m, m) for m in methods],
+                           rotation=25,
+                           ha='right',
                            fontsize=8)
         ax.set(title=PROBE_TITLES[probe], ylabel='top-1 accuracy (%)')
         ax.grid(axis='y', alpha=.3)

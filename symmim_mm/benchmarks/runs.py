@@ -21,7 +21,9 @@ from ..evaluation import knn_evaluate
 SCHEDULE_KEYS = ('begin', 'end', 'T_max')
 
 
-def load_run_config(config: str, work_dir: str, seed: int,
+def load_run_config(config: str,
+                    work_dir: str,
+                    seed: int,
                     cfg_options: Optional[dict] = None) -> Config:
     """A config ready for one quiet run: its own work dir and seed, WARNING-level logs."""
     cfg = Config.fromfile(config)
@@ -57,8 +59,8 @@ def set_num_iters(cfg: Config, num_iters: int) -> None:
 
 def iters_per_epoch(cfg: Config) -> int:
     """Steps in one pass over the training set (drops nothing: the last batch counts)."""
-    from mmpretrain.registry import DATASETS
     from mmengine.registry import DefaultScope
+    from mmpretrain.registry import DATASETS
     dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     dataset_cfg.pop('pipeline', None)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
@@ -72,13 +74,18 @@ def train(cfg: Config) -> Dict[str, float]:
     runner = Runner.from_cfg(cfg)
     runner.train()
     times = runner.message_hub.get_scalar('train/time').data[0]
-    return dict(iters=int(runner.iter), train_time_s=float(times.sum()),
-                step_times=[float(t) for t in times],
-                checkpoint=osp.join(cfg.work_dir, f'iter_{runner.iter}.pth'))
+    return dict(
+        iters=int(runner.iter),
+        train_time_s=float(times.sum()),
+        step_times=[float(t) for t in times],
+        checkpoint=osp.join(cfg.work_dir, f'iter_{runner.iter}.pth'))
 
 
-def seconds_per_iter(configs: Dict[str, str], work_dir: str, steps: int = 20,
-                     warmup: int = 5, rounds: int = 2,
+def seconds_per_iter(configs: Dict[str, str],
+                     work_dir: str,
+                     steps: int = 20,
+                     warmup: int = 5,
+                     rounds: int = 2,
                      options: Optional[dict] = None) -> Dict[str, float]:
     """Median seconds per pretraining step of each config, measured through the
     Runner in ``rounds`` interleaved rounds (so machine noise hits all alike);
@@ -88,19 +95,23 @@ def seconds_per_iter(configs: Dict[str, str], work_dir: str, steps: int = 20,
         for name, path in configs.items():
             cfg = load_run_config(path, osp.join(work_dir, f'{name}_{r}'), r, options)
             set_num_iters(cfg, warmup + steps)
-            cfg.default_hooks.checkpoint = dict(type='SafeCheckpointHook', interval=-1,
-                                                save_last=False)
+            cfg.default_hooks.checkpoint = dict(
+                type='SafeCheckpointHook', interval=-1, save_last=False)
             samples[name] += train(cfg)['step_times'][warmup:]
     return {name: statistics.median(times) for name, times in samples.items()}
 
 
-def probe_config(config: str, checkpoint: Optional[str], work_dir: str, seed: int,
-                 split: str, prefix: str = 'backbone.') -> Config:
+def probe_config(config: str,
+                 checkpoint: Optional[str],
+                 work_dir: str,
+                 seed: int,
+                 split: str,
+                 prefix: str = 'backbone.') -> Config:
     """An evaluation config whose backbone starts from ``checkpoint`` (None: random
     init), evaluated on ``split`` of its test dataloader's dataset."""
     cfg = load_run_config(config, work_dir, seed)
-    cfg.model.backbone.init_cfg = (dict(type='Pretrained', checkpoint=checkpoint, prefix=prefix)
-                                   if checkpoint else None)
+    cfg.model.backbone.init_cfg = (
+        dict(type='Pretrained', checkpoint=checkpoint, prefix=prefix) if checkpoint else None)
     cfg.test_dataloader.dataset.split = split
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     return cfg
@@ -117,4 +128,3 @@ def trained_probe(cfg: Config, metric: str = 'accuracy/top1') -> float:
     runner = Runner.from_cfg(cfg)
     runner.train()
     return float(runner.test()[metric])
-

@@ -25,9 +25,11 @@ from .pipeline import build_pipeline
 
 AMP_DTYPES = {'fp16': 'float16', 'bf16': 'bfloat16'}
 
-# Dense (no sparsity) bf16 tensor-core peaks, FLOP/s, by the name torch reports.
-DENSE_BF16_PEAKS = (('H100 PCIe', 756e12), ('H100', 989e12), ('H200', 989e12),
-                    ('A100', 312e12))
+# Dense (no sparsity: half the data sheets' sparse figures) bf16 tensor-core peaks, FLOP/s,
+# by the first part of the name torch reports that matches: 'NVIDIA H100 PCIe', 'NVIDIA
+# H100 NVL', 'NVIDIA H200 NVL'; the SXM parts are 'NVIDIA H100 80GB HBM3', 'NVIDIA H200'.
+DENSE_BF16_PEAKS = (('H100 PCIe', 756e12), ('H100 NVL', 835e12), ('H200 NVL', 835e12),
+                    ('H100', 989e12), ('H200', 989e12), ('A100', 312e12))
 
 
 def load_config(path: str, options: Optional[dict] = None) -> Config:
@@ -69,27 +71,36 @@ def optim_wrapper_config(cfg: Config, device: str, amp: Optional[str] = None) ->
     return wrapper
 
 
-def build_optimizer(model: torch.nn.Module, cfg: Config, device: str,
+def build_optimizer(model: torch.nn.Module,
+                    cfg: Config,
+                    device: str,
                     amp: Optional[str] = None) -> OptimWrapper:
     """``build_optim_wrapper`` on :func:`optim_wrapper_config`, in the config's scope."""
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmengine')):
         return build_optim_wrapper(model, optim_wrapper_config(cfg, device, amp))
 
 
-def make_batches(cfg: Config, image_path: str, batch_size: int, num: int = 2,
+def make_batches(cfg: Config,
+                 image_path: str,
+                 batch_size: int,
+                 num: int = 2,
                  pin_memory: bool = False) -> List[dict]:
     """``num`` batches of ``batch_size`` samples of ``image_path`` through the config's
     training pipeline (each sample with its own crop, flip and masks), collated with
     ``default_collate`` as the pretraining data loaders do; images in pinned memory if
     ``pin_memory`` (as the loaders give them to a GPU)."""
     pipeline = build_pipeline(cfg)
-    batches = [default_collate([pipeline(dict(img_path=image_path)) for _ in range(batch_size)])
-               for _ in range(num)]
+    batches = [
+        default_collate([pipeline(dict(img_path=image_path)) for _ in range(batch_size)])
+        for _ in range(num)
+    ]
     if pin_memory:
         for batch in batches:
             inputs = batch['inputs']
-            batch['inputs'] = [x.pin_memory() for x in inputs] if isinstance(
-                inputs, (list, tuple)) else inputs.pin_memory()
+            batch['inputs'] = [x.pin_memory()
+                               for x in inputs] if isinstance(inputs,
+                                                              (list,
+                                                               tuple)) else inputs.pin_memory()
     return batches
 
 
@@ -108,8 +119,12 @@ def train_step(model: torch.nn.Module, optim_wrapper: OptimWrapper, batch: dict,
     return time.perf_counter() - start
 
 
-def time_steps(model: torch.nn.Module, optim_wrapper: OptimWrapper, batches: Sequence[dict],
-               device: str, warmup: int = 2, repeats: int = 5) -> float:
+def time_steps(model: torch.nn.Module,
+               optim_wrapper: OptimWrapper,
+               batches: Sequence[dict],
+               device: str,
+               warmup: int = 2,
+               repeats: int = 5) -> float:
     """Median seconds of a training step, after ``warmup`` untimed steps; the steps
     cycle through ``batches``."""
     for i in range(warmup):
@@ -144,7 +159,9 @@ def compile_encoders(model: torch.nn.Module, **kwargs) -> List[str]:
     return names
 
 
-def gemm_flops_per_s(device: str = 'cpu', dtype: torch.dtype = torch.float32, n: int = 0,
+def gemm_flops_per_s(device: str = 'cpu',
+                     dtype: torch.dtype = torch.float32,
+                     n: int = 0,
                      repeats: int = 5) -> float:
     """FLOP/s of a large square matmul: the practical peak of this device."""
     n = n or (8192 if device.startswith('cuda') else 2048)
@@ -162,8 +179,8 @@ def gemm_flops_per_s(device: str = 'cpu', dtype: torch.dtype = torch.float32, n:
 
 
 def dense_bf16_peak(device: str) -> Optional[float]:
-    """The GPU's dense bf16 peak FLOP/s from its name (H100/H200 SXM: 989 TFLOP/s),
-    or None for a CPU or a GPU not in ``DENSE_BF16_PEAKS``."""
+    """The GPU's dense bf16 peak FLOP/s from its name (H100/H200 SXM 989, H100 NVL 835,
+    H100 PCIe 756 TFLOP/s), or None for a CPU or a GPU not in ``DENSE_BF16_PEAKS``."""
     if not device.startswith('cuda'):
         return None
     name = torch.cuda.get_device_name(device)
@@ -202,8 +219,8 @@ def peak_memory(device: str) -> int:
     return _status_bytes('VmHWM')
 
 
-def step_figures(steps: Dict[str, dict], reference: str, batch_size: int,
-                 gemm_peak: float, dense_peak: Optional[float]) -> Dict[str, dict]:
+def step_figures(steps: Dict[str, dict], reference: str, batch_size: int, gemm_peak: float,
+                 dense_peak: Optional[float]) -> Dict[str, dict]:
     """Per method: images/s, ratios of step time and memory to ``reference``,
     GFLOP/step, achieved TFLOP/s, MFU against the GEMM and the dense peak.
 
@@ -215,12 +232,14 @@ def step_figures(steps: Dict[str, dict], reference: str, batch_size: int,
     for name, s in steps.items():
         achieved = s['flops'] / s['step_s']
         rows[name] = dict(
-            step_s=s['step_s'], images_per_s=batch_size / s['step_s'],
+            step_s=s['step_s'],
+            images_per_s=batch_size / s['step_s'],
             step_ratio=s['step_s'] / ref['step_s'],
             images_per_s_ratio=ref['step_s'] / s['step_s'],
             memory_mib=s['memory_bytes'] / 2**20,
             memory_ratio=s['memory_bytes'] / ref['memory_bytes'],
-            gflop_per_step=s['flops'] / 1e9, achieved_tflop_s=achieved / 1e12,
+            gflop_per_step=s['flops'] / 1e9,
+            achieved_tflop_s=achieved / 1e12,
             mfu=achieved / gemm_peak,
             mfu_dense_peak=achieved / dense_peak if dense_peak else None)
     return rows

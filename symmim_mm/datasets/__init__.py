@@ -4,6 +4,7 @@ from .fashion_mnist import FashionMNISTSplit
 from .transforms import (ImageLoadError, RobustLoadImageFromFile, SymmetricMaskGenerator,
                          checkerboard, decode_image)
 
-__all__ = ['ConfigError', 'Digits', 'FashionMNISTSplit', 'ImageLoadError',
-           'RobustLoadImageFromFile', 'SymmetricMaskGenerator', 'check_train_config',
-           'checkerboard', 'decode_image']
+__all__ = [
+    'ConfigError', 'Digits', 'FashionMNISTSplit', 'ImageLoadError', 'RobustLoadImageFromFile',
+    'SymmetricMaskGenerator', 'check_train_config', 'checkerboard', 'decode_image'
+]

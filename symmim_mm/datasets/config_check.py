@@ -16,7 +16,12 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import DATASETS, MODELS, TRANSFORMS
 
-SIZED_CROPS = {'RandomResizedCrop': 'scale', 'FastRandomResizedCrop': 'scale', 'CenterCrop': 'crop_size', 'RandomCrop': 'crop_size'}
+SIZED_CROPS = {
+    'RandomResizedCrop': 'scale',
+    'FastRandomResizedCrop': 'scale',
+    'CenterCrop': 'crop_size',
+    'RandomCrop': 'crop_size'
+}
 
 
 class ConfigError(ValueError):

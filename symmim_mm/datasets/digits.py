@@ -29,8 +29,12 @@ class Digits(BaseDataset):
 
     METAINFO = {'classes': tuple(str(d) for d in range(10))}
 
-    def __init__(self, split: str = 'train', img_size: int = 32, test_ratio: float = 0.2,
-                 split_seed: int = 0, **kwargs) -> None:
+    def __init__(self,
+                 split: str = 'train',
+                 img_size: int = 32,
+                 test_ratio: float = 0.2,
+                 split_seed: int = 0,
+                 **kwargs) -> None:
         if split not in SPLITS:
             raise ValueError(f'`split` must be one of {SPLITS}, got {split!r}.')
         if not 0. < test_ratio < 1.:
@@ -57,9 +61,13 @@ class Digits(BaseDataset):
         images = (digits.images / 16. * 255.).astype(np.float32)  # (N, 8, 8) in [0, 255]
         data_list = []
         for i in self.split_indices(digits.target):
-            img = cv2.resize(images[i], (self.img_size, self.img_size),
-                             interpolation=cv2.INTER_CUBIC)
+            img = cv2.resize(
+                images[i], (self.img_size, self.img_size), interpolation=cv2.INTER_CUBIC)
             img = np.repeat(np.clip(img, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
-            data_list.append(dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
-                                  gt_label=int(digits.target[i])))
+            data_list.append(
+                dict(
+                    img=img,
+                    img_shape=img.shape[:2],
+                    ori_shape=img.shape[:2],
+                    gt_label=int(digits.target[i])))
         return data_list

@@ -49,8 +49,12 @@ class FashionMNISTSplit(FashionMNIST):
 
     WHERE_TO_GET = WHERE_TO_GET
 
-    def __init__(self, data_root: str = '', split: str = 'train', val_ratio: float = 1 / 6,
-                 split_seed: int = 0, **kwargs) -> None:
+    def __init__(self,
+                 data_root: str = '',
+                 split: str = 'train',
+                 val_ratio: float = 1 / 6,
+                 split_seed: int = 0,
+                 **kwargs) -> None:
         if split not in SPLITS:
             raise ValueError(f'`split` must be one of {SPLITS}, got {split!r}.')
         if not 0. < float(val_ratio) < 1.:
@@ -58,8 +62,12 @@ class FashionMNISTSplit(FashionMNIST):
         self.val_ratio, self.split_seed = float(val_ratio), split_seed
         self.subset = split  # MNIST's `split` knows only 'train' and 'test'
         kwargs.pop('download', None)  # never downloads
-        super().__init__(data_root=data_root, split='test' if split == 'test' else 'train',
-                         download=False, test_mode=split == 'test', **kwargs)
+        super().__init__(
+            data_root=data_root,
+            split='test' if split == 'test' else 'train',
+            download=False,
+            test_mode=split == 'test',
+            **kwargs)
         self.split = split
 
     def _idx_file(self, name: str) -> str:
@@ -97,5 +105,10 @@ class FashionMNISTSplit(FashionMNIST):
                              f'matching {self._idx_file(labels_file)}.')
         keep = self.split_indices(labels)
         order = range(len(labels)) if keep is None else keep
-        return [dict(img=np.repeat(images[i][..., None], 3, axis=2), gt_label=int(labels[i]),
-                     img_shape=(28, 28), ori_shape=(28, 28)) for i in order]
+        return [
+            dict(
+                img=np.repeat(images[i][..., None], 3, axis=2),
+                gt_label=int(labels[i]),
+                img_shape=(28, 28),
+                ori_shape=(28, 28)) for i in order
+        ]

@@ -15,7 +15,9 @@ from mmengine.logging import print_log
 from ..utils.checkpoint import ONLINE_PREFIX, encoder_state_dict, load_state_dict
 
 
-def load_pretrained(module: nn.Module, checkpoint: str, prefix: Optional[str] = ONLINE_PREFIX,
+def load_pretrained(module: nn.Module,
+                    checkpoint: str,
+                    prefix: Optional[str] = ONLINE_PREFIX,
                     new_params: Sequence[str] = ()) -> None:
     """Load one encoder of ``checkpoint`` into a downstream ViT, strictly.
 
@@ -35,16 +37,18 @@ def load_pretrained(module: nn.Module, checkpoint: str, prefix: Optional[str] = 
         new_params (Sequence[str]): Name suffixes allowed to be missing.
             Defaults to ().
     """
-    state = encoder_state_dict(load_state_dict(checkpoint), prefix,
-                               final_norm=getattr(module, 'final_norm', False))
+    state = encoder_state_dict(
+        load_state_dict(checkpoint), prefix, final_norm=getattr(module, 'final_norm', False))
     missing, unexpected = module.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith(tuple(new_params))]
     if missing or unexpected:
         raise RuntimeError(f'{checkpoint} (prefix {prefix!r}) does not match '
                            f'{type(module).__name__}: missing {_some(missing)}, '
                            f'unexpected {_some(unexpected)}.')
-    print_log(f'Loaded {len(state)} tensors of {type(module).__name__} from {checkpoint} '
-              f'(prefix {prefix!r}).', logger='current')
+    print_log(
+        f'Loaded {len(state)} tensors of {type(module).__name__} from {checkpoint} '
+        f'(prefix {prefix!r}).',
+        logger='current')
 
 
 def _some(keys: Sequence[str], most: int = 8) -> str:

@@ -25,9 +25,13 @@ def extract_features(model: BaseModel, dataloader: Iterable) -> Tuple[torch.Tens
     return torch.cat(feats), torch.cat(labels)
 
 
-def knn_classify(train_feats: torch.Tensor, train_labels: torch.Tensor,
-                 test_feats: torch.Tensor, num_classes: int, k: int = 20,
-                 temperature: float = 0.07, chunk: int = 1024) -> torch.Tensor:
+def knn_classify(train_feats: torch.Tensor,
+                 train_labels: torch.Tensor,
+                 test_feats: torch.Tensor,
+                 num_classes: int,
+                 k: int = 20,
+                 temperature: float = 0.07,
+                 chunk: int = 1024) -> torch.Tensor:
     """Class scores ``(N_test, num_classes)`` by temperature-weighted kNN votes.
 
     Each of the ``k`` nearest training features (cosine similarity ``s``; inputs
@@ -43,8 +47,11 @@ def knn_classify(train_feats: torch.Tensor, train_labels: torch.Tensor,
     return torch.cat(scores)
 
 
-def knn_accuracy(train: Tuple[torch.Tensor, torch.Tensor], test: Tuple[torch.Tensor, torch.Tensor],
-                 num_classes: int, k: int = 20, temperature: float = 0.07) -> float:
+def knn_accuracy(train: Tuple[torch.Tensor, torch.Tensor],
+                 test: Tuple[torch.Tensor, torch.Tensor],
+                 num_classes: int,
+                 k: int = 20,
+                 temperature: float = 0.07) -> float:
     """Top-1 accuracy (%) of :func:`knn_classify` on ``test = (feats, labels)``."""
     scores = knn_classify(train[0], train[1], test[0], num_classes, k, temperature)
     return (scores.argmax(1) == test[1]).float().mean().item() * 100
@@ -70,5 +77,7 @@ def knn_evaluate(cfg, k: int = 20, temperature: float = 0.07) -> Dict[str, float
         bank = extract_features(model, Runner.build_dataloader(cfg.train_dataloader))
         queries = extract_features(model, Runner.build_dataloader(cfg.test_dataloader))
     num_classes = int(max(bank[1].max(), queries[1].max())) + 1
-    return dict(top1=knn_accuracy(bank, queries, num_classes, k, temperature),
-                bank=len(bank[0]), queries=len(queries[0]))
+    return dict(
+        top1=knn_accuracy(bank, queries, num_classes, k, temperature),
+        bank=len(bank[0]),
+        queries=len(queries[0]))

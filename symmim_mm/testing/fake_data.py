@@ -21,7 +21,7 @@ from .images import photo_like
 from .tiny_data import make_tiny_ade20k, make_tiny_coco
 
 COCO_SIZE = (480, 640)  # (height, width), the most common COCO image size
-ADE_SIZE = (512, 683)   # ADE20K's typical 4:3 image, short side 512
+ADE_SIZE = (512, 683)  # ADE20K's typical 4:3 image, short side 512
 JPEG_QUALITY = 90
 
 
@@ -46,8 +46,11 @@ def _write_photo(job: Tuple[str, int, int, int, int]) -> None:
         raise OSError(f'{path}: could not be written')
 
 
-def make_fake_imagenet(root: str, num_train: int = 1000, num_val: int = 100,
-                       num_classes: int = 10, seed: int = 0,
+def make_fake_imagenet(root: str,
+                       num_train: int = 1000,
+                       num_val: int = 100,
+                       num_classes: int = 10,
+                       seed: int = 0,
                        processes: int = 1) -> Dict[str, str]:
     """Write ImageNet in MMPretrain's layout under ``root``:
 
@@ -103,16 +106,26 @@ def coco_classes() -> Tuple[str, ...]:
     return tuple(CocoDataset.METAINFO['classes'])
 
 
-def make_fake_coco(root: str, num_train: int = 16, num_val: int = 4,
+def make_fake_coco(root: str,
+                   num_train: int = 16,
+                   num_val: int = 4,
                    seed: int = 0) -> Dict[str, str]:
     """COCO 2017 instances (``annotations/instances_{train,val}2017.json``,
     ``{train,val}2017/*.jpg``) with COCO's 80 categories, 640 × 480 photo-like images
     and 1-3 objects each (boxes and polygons). See ``make_tiny_coco``."""
-    return make_tiny_coco(root, num_train, num_val, img_size=COCO_SIZE, seed=seed,
-                          classes=coco_classes(), photo=True)
+    return make_tiny_coco(
+        root,
+        num_train,
+        num_val,
+        img_size=COCO_SIZE,
+        seed=seed,
+        classes=coco_classes(),
+        photo=True)
 
 
-def make_fake_ade20k(root: str, num_train: int = 16, num_val: int = 4,
+def make_fake_ade20k(root: str,
+                     num_train: int = 16,
+                     num_val: int = 4,
                      seed: int = 0) -> Dict[str, str]:
     """ADE20K (``images/`` + ``annotations/`` PNG label maps, ``training`` and
     ``validation``) with 683 × 512 photo-like images. See ``make_tiny_ade20k``."""

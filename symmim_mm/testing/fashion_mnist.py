@@ -6,21 +6,26 @@ import struct
 
 import numpy as np
 
-FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
-         'test': ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
+FILES = {
+    'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
+    'test': ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
+}
 
 
 def write_idx(path: str, array: np.ndarray, compress: bool = False) -> None:
     """Write a uint8 array as an IDX file (magic ``0x0800 | ndim``, big-endian sizes)."""
-    header = struct.pack('>HBB', 0, 0x08, array.ndim) + struct.pack(f'>{array.ndim}I',
-                                                                      *array.shape)
+    sizes = struct.pack(f'>{array.ndim}I', *array.shape)
+    header = struct.pack('>HBB', 0, 0x08, array.ndim) + sizes
     opener = gzip.open if compress else open
     with opener(path + ('.gz' if compress else ''), 'wb') as f:
         f.write(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
 
 
-def make_tiny_fashion_mnist(root: str, num_train: int = 40, num_test: int = 20,
-                            compress: bool = False, seed: int = 0) -> str:
+def make_tiny_fashion_mnist(root: str,
+                            num_train: int = 40,
+                            num_test: int = 20,
+                            compress: bool = False,
+                            seed: int = 0) -> str:
     """Write the four Fashion-MNIST IDX files into ``root`` with ``num_train`` /
     ``num_test`` 28×28 images of 10 classes (class ``c``: a bright bar at angle
     ``18° × c`` on noise, so a model can tell them apart). Returns ``root``."""

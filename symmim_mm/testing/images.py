@@ -27,8 +27,11 @@ def draw_shape(shape: str, size: Tuple[int, int], box: Tuple[int, int, int, int]
     return mask
 
 
-def photo_like(rng: np.random.Generator, height: int, width: int,
-               tint: Optional[np.ndarray] = None, noise: int = 24) -> np.ndarray:
+def photo_like(rng: np.random.Generator,
+               height: int,
+               width: int,
+               tint: Optional[np.ndarray] = None,
+               noise: int = 24) -> np.ndarray:
     """A BGR uint8 image ``(height, width, 3)`` that compresses like a photograph.
 
     Smooth colour regions (a coarse random grid, upsampled), mid-frequency detail and
@@ -52,7 +55,9 @@ def photo_like(rng: np.random.Generator, height: int, width: int,
     return cv2.subtract(img, np.full_like(img, noise))
 
 
-def random_scene(rng: np.random.Generator, size: Size, max_shapes: int = 3,
+def random_scene(rng: np.random.Generator,
+                 size: Size,
+                 max_shapes: int = 3,
                  num_labels: int = len(SHAPES),
                  photo: bool = False) -> Tuple[np.ndarray, List[Tuple[int, np.ndarray]]]:
     """A BGR image with 1..max_shapes non-overlapping shapes, one per quadrant at most.

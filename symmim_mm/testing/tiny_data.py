@@ -25,14 +25,18 @@ def mask_to_annotation(mask: np.ndarray) -> dict:
     ys, xs = np.nonzero(mask)
     x0, y0 = int(xs.min()), int(ys.min())
     bbox = [x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1]
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
-                                   cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(
+        mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     polygons = [c.reshape(-1).astype(float).tolist() for c in contours if len(c) >= 3]
     return dict(bbox=bbox, area=int(mask.sum()), segmentation=polygons, iscrowd=0)
 
 
-def make_tiny_coco(root: str, num_train: int = 4, num_val: int = 2, img_size: Size = 128,
-                   seed: int = 0, classes: Sequence[str] = SHAPES,
+def make_tiny_coco(root: str,
+                   num_train: int = 4,
+                   num_val: int = 2,
+                   img_size: Size = 128,
+                   seed: int = 0,
+                   classes: Sequence[str] = SHAPES,
                    photo: bool = False) -> Dict[str, str]:
     """Write a COCO-format instance segmentation set under ``root``.
 
@@ -54,8 +58,9 @@ def make_tiny_coco(root: str, num_train: int = 4, num_val: int = 2, img_size: Si
     """
     rng = np.random.default_rng(seed)
     os.makedirs(osp.join(root, 'annotations'), exist_ok=True)
-    categories = [dict(id=i + 1, name=name, supercategory='shape')
-                  for i, name in enumerate(classes)]
+    categories = [
+        dict(id=i + 1, name=name, supercategory='shape') for i, name in enumerate(classes)
+    ]
     paths, ann_id = {}, 1
     for split, num in (('train', num_train), ('val', num_val)):
         img_dir = osp.join(root, f'{split}2017')
@@ -66,11 +71,15 @@ def make_tiny_coco(root: str, num_train: int = 4, num_val: int = 2, img_size: Si
             image_id = i + 1
             file_name = f'{image_id:012d}.jpg'
             cv2.imwrite(osp.join(img_dir, file_name), img)
-            images.append(dict(id=image_id, file_name=file_name, height=img.shape[0],
-                               width=img.shape[1]))
+            images.append(
+                dict(id=image_id, file_name=file_name, height=img.shape[0], width=img.shape[1]))
             for label, mask in objects:
-                annotations.append(dict(id=ann_id, image_id=image_id, category_id=label + 1,
-                                        **mask_to_annotation(mask)))
+                annotations.append(
+                    dict(
+                        id=ann_id,
+                        image_id=image_id,
+                        category_id=label + 1,
+                        **mask_to_annotation(mask)))
                 ann_id += 1
         ann_file = osp.join(root, 'annotations', f'instances_{split}2017.json')
         with open(ann_file, 'w') as f:
@@ -79,8 +88,12 @@ def make_tiny_coco(root: str, num_train: int = 4, num_val: int = 2, img_size: Si
     return paths
 
 
-def make_tiny_ade20k(root: str, num_train: int = 4, num_val: int = 2, img_size: Size = 64,
-                     seed: int = 0, photo: bool = False) -> Dict[str, str]:
+def make_tiny_ade20k(root: str,
+                     num_train: int = 4,
+                     num_val: int = 2,
+                     img_size: Size = 64,
+                     seed: int = 0,
+                     photo: bool = False) -> Dict[str, str]:
     """Write an ADE20K-layout semantic segmentation set under ``root``.
 
     Label maps are PNGs with ADE20K's convention: 0 = "other" (ignored once
@@ -103,8 +116,8 @@ def make_tiny_ade20k(root: str, num_train: int = 4, num_val: int = 2, img_size: 
     """
     rng = np.random.default_rng(seed)
     paths = {}
-    for split, prefix, num in (('training', 'ADE_train', num_train),
-                               ('validation', 'ADE_val', num_val)):
+    for split, prefix, num in (('training', 'ADE_train', num_train), ('validation', 'ADE_val',
+                                                                      num_val)):
         img_dir = osp.join(root, 'images', split)
         ann_dir = osp.join(root, 'annotations', split)
         os.makedirs(img_dir, exist_ok=True)

@@ -8,10 +8,10 @@ from .safe_loading import (CheckpointLoadError, UnsafeCheckpointError, add_trust
                            trust_checkpoint, trusted_globals)
 from .timm_keys import mmpretrain_to_timm
 
-__all__ = ['AtomicLocalBackend', 'CheckpointLoadError', 'ONLINE_PREFIX', 'TARGETS',
-           'TEACHER_PREFIX', 'UnsafeCheckpointError', 'add_trust_argument', 'atomic_write',
-           'check_checkpoint', 'checked_checkpoints', 'convert_checkpoint',
-           'encoder_state_dict', 'find_resumable_checkpoint', 'load_checkpoint_file',
-           'load_state_dict', 'mmpretrain_to_timm', 'save_atomic', 'save_tensors',
-           'setup_cpu_distributed', 'trust_checkpoint', 'trusted_globals',
-           'vit_to_sam_layout']
+__all__ = [
+    'AtomicLocalBackend', 'CheckpointLoadError', 'ONLINE_PREFIX', 'TARGETS', 'TEACHER_PREFIX',
+    'UnsafeCheckpointError', 'add_trust_argument', 'atomic_write', 'check_checkpoint',
+    'checked_checkpoints', 'convert_checkpoint', 'encoder_state_dict', 'find_resumable_checkpoint',
+    'load_checkpoint_file', 'load_state_dict', 'mmpretrain_to_timm', 'save_atomic', 'save_tensors',
+    'setup_cpu_distributed', 'trust_checkpoint', 'trusted_globals', 'vit_to_sam_layout'
+]

@@ -32,8 +32,7 @@ def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
     """
     ckpt = load_checkpoint_file(path)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict) or not any(isinstance(v, torch.Tensor)
-                                              for v in state.values()):
+    if not isinstance(state, dict) or not any(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointLoadError(f'{path}: holds no state_dict of tensors')
     return state
 
@@ -71,7 +70,8 @@ def encoder_state_dict(state_dict: Dict[str, torch.Tensor],
     return {k: v for k, v in selected.items() if not (drop and k.startswith(drop))}
 
 
-def save_tensors(state: Dict[str, torch.Tensor], path: str,
+def save_tensors(state: Dict[str, torch.Tensor],
+                 path: str,
                  metadata: Optional[Dict[str, str]] = None) -> None:
     """Write a flat dict of tensors, atomically: ``.safetensors`` (the format of timm and
     the Hugging Face hub, with ``metadata``) or a ``torch.save`` file holding the tensors

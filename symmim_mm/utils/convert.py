@@ -52,7 +52,9 @@ TARGETS = {
 }
 
 
-def convert_checkpoint(src: str, dst: str, to: str = 'mmpretrain',
+def convert_checkpoint(src: str,
+                       dst: str,
+                       to: str = 'mmpretrain',
                        teacher: bool = False) -> StateDict:
     """Write one encoder of a SymMIM checkpoint as a tensors-only file for ``to``.
 
@@ -82,6 +84,9 @@ def convert_checkpoint(src: str, dst: str, to: str = 'mmpretrain',
             and 'patch_embed.projection.weight' in state:
         prefix = None  # already a backbone-only file
     out = target.layout(encoder_state_dict(state, prefix, final_norm=target.final_norm))
-    save_tensors(out, dst, metadata=dict(source=osp.basename(src), target=to,
-                                         encoder='momentum' if teacher else 'online'))
+    save_tensors(
+        out,
+        dst,
+        metadata=dict(
+            source=osp.basename(src), target=to, encoder='momentum' if teacher else 'online'))
     return out

@@ -18,10 +18,12 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
     if launcher != 'pytorch' or torch.cuda.is_available():
         return
     if not torch_dist.is_initialized():
-        torch_dist.init_process_group(backend='gloo', rank=int(os.environ['RANK']),
-                                      world_size=int(os.environ['WORLD_SIZE']))
-    wrapper = dict(type='MMDistributedDataParallel', broadcast_buffers=False,
-                   find_unused_parameters=cfg.get('find_unused_parameters', False))
+        torch_dist.init_process_group(
+            backend='gloo', rank=int(os.environ['RANK']), world_size=int(os.environ['WORLD_SIZE']))
+    wrapper = dict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper.update(cfg.get('model_wrapper_cfg') or {})
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper

@@ -65,7 +65,10 @@ class TrustCheckpointAction(argparse.Action):
 def add_trust_argument(parser: argparse.ArgumentParser) -> None:
     """Add the repeatable ``--trust-checkpoint PATH`` option to a tool's parser."""
     parser.add_argument(
-        TRUST_FLAG, metavar='PATH', action=TrustCheckpointAction, default=[],
+        TRUST_FLAG,
+        metavar='PATH',
+        action=TrustCheckpointAction,
+        default=[],
         help='load this file although it holds pickled Python objects (unsafe: only for '
         'a legacy checkpoint from a source you trust); repeat for several files')
 
@@ -132,8 +135,10 @@ def trusted_globals(paths: Iterable[str]) -> Iterator[None]:
             continue
         names = unsafe_globals(path)
         if names:
-            print_log(f'{path}: trusted ({TRUST_FLAG}): unpickling {", ".join(names)}.',
-                      logger='current', level=logging.WARNING)
+            print_log(
+                f'{path}: trusted ({TRUST_FLAG}): unpickling {", ".join(names)}.',
+                logger='current',
+                level=logging.WARNING)
         allowed += [(_import(name), name) for name in names]
     with torch.serialization.safe_globals(allowed):
         yield

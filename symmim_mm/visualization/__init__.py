@@ -6,7 +6,9 @@ from .masks import mask_panels, plot_masks, tint_masked
 from .reconstruction import (load_symmim, mask_generator_from_config, plot_reconstruction,
                              reconstruct)
 
-__all__ = ['digits_sample', 'fit_image', 'image_row', 'load_curves', 'load_image',
-           'load_symmim', 'mask_generator_from_config', 'mask_panels', 'plot_losses',
-           'plot_masks', 'plot_reconstruction', 'reconstruct', 'save_figure', 'scalar_files',
-           'tint_masked', 'upsample_mask']
+__all__ = [
+    'digits_sample', 'fit_image', 'image_row', 'load_curves', 'load_image', 'load_symmim',
+    'mask_generator_from_config', 'mask_panels', 'plot_losses', 'plot_masks',
+    'plot_reconstruction', 'reconstruct', 'save_figure', 'scalar_files', 'tint_masked',
+    'upsample_mask'
+]

@@ -11,7 +11,8 @@ PANEL_INCHES = 2.5  # side of one image panel
 DPI = 100
 
 
-def image_row(images: Sequence[np.ndarray], titles: Sequence[str],
+def image_row(images: Sequence[np.ndarray],
+              titles: Sequence[str],
               suptitle: Optional[str] = None) -> Figure:
     """One row of image panels (``(H, W, 3)`` uint8 RGB), each titled, axes off.
 
@@ -22,8 +23,8 @@ def image_row(images: Sequence[np.ndarray], titles: Sequence[str],
     """
     if len(images) != len(titles):
         raise ValueError(f'{len(images)} images but {len(titles)} titles.')
-    fig = create_figure(figsize=(PANEL_INCHES * len(images), PANEL_INCHES + 0.6), dpi=DPI,
-                        margin=True)
+    fig = create_figure(
+        figsize=(PANEL_INCHES * len(images), PANEL_INCHES + 0.6), dpi=DPI, margin=True)
     for i, (img, title) in enumerate(zip(images, titles)):
         ax = fig.add_subplot(1, len(images), i + 1)
         ax.imshow(img, interpolation='nearest')

@@ -44,8 +44,10 @@ def load_curves(path: str) -> Curves:
     return curves
 
 
-def plot_losses(curves: Curves, keys: Optional[Sequence[str]] = None,
-                smooth: int = 1, title: Optional[str] = None) -> Figure:
+def plot_losses(curves: Curves,
+                keys: Optional[Sequence[str]] = None,
+                smooth: int = 1,
+                title: Optional[str] = None) -> Figure:
     """Loss curves (log scale when all positive) and, if logged, the learning rate.
 
     Args:

@@ -65,8 +65,9 @@ def reconstruct(model: torch.nn.Module, image: np.ndarray,
     pre = model.data_preprocessor
     swap = bool(getattr(pre, '_channel_conversion', False))  # the loader gives BGR
     loaded = np.ascontiguousarray(rgb[..., ::-1])  # as LoadImageFromFile gives it
-    data = pre(dict(inputs=torch.from_numpy(loaded).permute(2, 0, 1)[None],
-                    data_samples=[DataSample()]), False)
+    data = pre(
+        dict(inputs=torch.from_numpy(loaded).permute(2, 0, 1)[None], data_samples=[DataSample()]),
+        False)
     x = data['inputs']  # (1, 3, H, W), normalised, in the model's channel order
     mask_t = torch.from_numpy(mask)[None]
     rec = model.reconstruct(x, mask_t)
@@ -82,9 +83,13 @@ def reconstruct(model: torch.nn.Module, image: np.ndarray,
 
     original, reconstruction = to_rgb(x), to_rgb(rec)
     masked_pixels = upsample_mask(mask, rgb.shape[:2])[..., None].astype(bool)
-    return dict(original=original, reconstruction=reconstruction,
-                masked=np.where(masked_pixels, np.uint8(MASKED_GRAY), original),
-                pasted=np.where(masked_pixels, reconstruction, original), mask=mask, l1=l1)
+    return dict(
+        original=original,
+        reconstruction=reconstruction,
+        masked=np.where(masked_pixels, np.uint8(MASKED_GRAY), original),
+        pasted=np.where(masked_pixels, reconstruction, original),
+        mask=mask,
+        l1=l1)
 
 
 def denormalize_patches(pred: torch.Tensor, target: torch.Tensor, patch: int) -> torch.Tensor:
@@ -101,8 +106,8 @@ def plot_reconstruction(pictures: Dict[str, np.ndarray], title: Optional[str] = 
     the masked patches."""
     masked = float(pictures['mask'].mean())
     return image_row(
-        [pictures['original'], pictures['masked'], pictures['reconstruction'],
-         pictures['pasted']],
-        ['original', f'online input (M1, {masked:.0%} masked)',
-         f'reconstruction (masked L1 {pictures["l1"]:.3f})', 'visible + reconstruction'],
-        title)
+        [pictures['original'], pictures['masked'], pictures['reconstruction'], pictures['pasted']],
+        [
+            'original', f'online input (M1, {masked:.0%} masked)',
+            f'reconstruction (masked L1 {pictures["l1"]:.3f})', 'visible + reconstruction'
+        ], title)

@@ -9,8 +9,10 @@ from mmengine.config import Config
 from symmim_mm.benchmarks.speed import optim_wrapper_config
 
 ROOT = Path(__file__).parents[2]
-CONFIGS = [ROOT / 'configs/symmim/symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py',
-           ROOT / 'configs/simmim/simmim_vit-large-p16_8xb256-amp-coslr-1600e_in1k.py']
+CONFIGS = [
+    ROOT / 'configs/symmim/symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py',
+    ROOT / 'configs/simmim/simmim_vit-large-p16_8xb256-amp-coslr-1600e_in1k.py'
+]
 
 
 def train_tool():
@@ -21,15 +23,21 @@ def train_tool():
 
 
 def merged(config, amp):
-    args = argparse.Namespace(no_validate=False, launcher='none', work_dir='work', amp=amp,
-                              resume=None, auto_scale_lr=False, no_pin_memory=False,
-                              no_persistent_workers=False, cfg_options=None)
+    args = argparse.Namespace(
+        no_validate=False,
+        launcher='none',
+        work_dir='work',
+        amp=amp,
+        resume=None,
+        auto_scale_lr=False,
+        no_pin_memory=False,
+        no_persistent_workers=False,
+        cfg_options=None)
     return train_tool().merge_args(Config.fromfile(str(config)), args)
 
 
 @pytest.mark.parametrize('config', CONFIGS, ids=lambda p: p.name)
-@pytest.mark.parametrize('amp, dtype', [(None, None), ('fp16', 'float16'),
-                                        ('bf16', 'bfloat16')])
+@pytest.mark.parametrize('amp, dtype', [(None, None), ('fp16', 'float16'), ('bf16', 'bfloat16')])
 def test_amp_flag_chooses_the_dtype(config, amp, dtype):
     wrapper = merged(config, amp).optim_wrapper
     assert wrapper.type == 'AmpOptimWrapper'  # the configs train with AMP on GPUs
@@ -48,5 +56,4 @@ def test_the_pretraining_config_takes_optimwrapper_on_cpus():
 @pytest.mark.parametrize('config', CONFIGS, ids=lambda p: p.name)
 def test_collate_fn_carries_no_scope(config):
     """MMEngine 0.10 passes every key of `collate_fn` to the function."""
-    assert Config.fromfile(str(config)).train_dataloader.collate_fn == dict(
-        type='default_collate')
+    assert Config.fromfile(str(config)).train_dataloader.collate_fn == dict(type='default_collate')

@@ -9,17 +9,26 @@ from safetensors import safe_open
 from symmim_mm.utils import convert_checkpoint
 from tests.conftest import CKPT_ARCH, CKPT_BACKBONE, ONLINE, TEACHER, run_script, run_tool
 
-TIMM = dict(model_name='vit_base_patch16_224', img_size=64, patch_size=16,
-            embed_dim=CKPT_ARCH['embed_dims'], depth=CKPT_ARCH['num_layers'],
-            num_heads=CKPT_ARCH['num_heads'], mlp_ratio=2., num_classes=0)
+TIMM = dict(
+    model_name='vit_base_patch16_224',
+    img_size=64,
+    patch_size=16,
+    embed_dim=CKPT_ARCH['embed_dims'],
+    depth=CKPT_ARCH['num_layers'],
+    num_heads=CKPT_ARCH['num_heads'],
+    mlp_ratio=2.,
+    num_classes=0)
 
 
 def our_encoder(checkpoint, prefix):
     """The checkpoint's encoder as SymMIM builds it (eval mode)."""
     encoder = MODELS.build(CKPT_BACKBONE)
     state = torch.load(checkpoint, weights_only=True)['state_dict']
-    encoder.load_state_dict({k[len(prefix):]: v for k, v in state.items()
-                             if k.startswith(prefix)}, strict=True)
+    encoder.load_state_dict({
+        k[len(prefix):]: v
+        for k, v in state.items() if k.startswith(prefix)
+    },
+                            strict=True)
     encoder.eval()
     return encoder
 
@@ -57,20 +66,22 @@ def test_mmpretrain_vit_loads_it_strictly(symmim_checkpoint, tmp_path):
 @pytest.mark.slow
 def test_command_line_writes_safetensors_with_metadata(symmim_checkpoint, tmp_path):
     dst = tmp_path / 'vit.safetensors'
-    out = run_tool(['tools/model_converters/symmim_convert.py', symmim_checkpoint, dst,
-                    '--to', 'timm', '--teacher']).stdout
+    out = run_tool([
+        'tools/model_converters/symmim_convert.py', symmim_checkpoint, dst, '--to', 'timm',
+        '--teacher'
+    ]).stdout
     assert out.strip() == (f"{dst}: {4 + 12 * CKPT_ARCH['num_layers'] + 2} tensors of the "
                            "momentum encoder, for timm's VisionTransformer")
     with safe_open(str(dst), 'pt') as f:
-        assert f.metadata() == dict(format='pt', source='symmim_tiny.pth', target='timm',
-                                    encoder='momentum')
+        assert f.metadata() == dict(
+            format='pt', source='symmim_tiny.pth', target='timm', encoder='momentum')
         assert 'blocks.0.attn.qkv.weight' in f.keys() and 'mask_token' not in f.keys()
 
 
 def test_a_backbone_only_file_converts_again(symmim_checkpoint, tmp_path, monkeypatch):
     first = tmp_path / 'vit.safetensors'
-    run_script(monkeypatch, 'tools/model_converters/symmim_convert.py', symmim_checkpoint,
-               first, '--to', 'mmpretrain')
+    run_script(monkeypatch, 'tools/model_converters/symmim_convert.py', symmim_checkpoint, first,
+               '--to', 'mmpretrain')
     again = convert_checkpoint(str(first), str(tmp_path / 'timm.pth'), 'timm')
     assert 'blocks.3.mlp.fc2.weight' in again and 'norm.weight' in again
     with pytest.raises(ValueError, match="unknown target 'mmcls'"):

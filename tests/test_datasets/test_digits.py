@@ -14,8 +14,9 @@ def test_fixed_disjoint_stratified_split():
     labels = np.array([test.get_data_info(i)['gt_label'] for i in range(len(test))])
     assert set(labels) == set(range(10))
     again = DATASETS.build(dict(type='Digits', split='test'))
-    assert all(np.array_equal(test.get_data_info(i)['img'], again.get_data_info(i)['img'])
-               for i in range(0, len(test), 37))
+    assert all(
+        np.array_equal(test.get_data_info(i)['img'],
+                       again.get_data_info(i)['img']) for i in range(0, len(test), 37))
     train_imgs = {train.get_data_info(i)['img'].tobytes() for i in range(len(train))}
     shared = sum(test.get_data_info(i)['img'].tobytes() in train_imgs for i in range(len(test)))
     assert shared <= 3  # only true duplicates of the source data may coincide

@@ -8,14 +8,14 @@ from tests.conftest import run_tool
 
 
 def build(root, split, **kwargs):
-    return DATASETS.build(dict(type='FashionMNISTSplit', data_root=str(root), split=split,
-                               **kwargs))
+    return DATASETS.build(
+        dict(type='FashionMNISTSplit', data_root=str(root), split=split, **kwargs))
 
 
 @pytest.fixture(scope='module')
 def root(tmp_path_factory):
-    return make_tiny_fashion_mnist(str(tmp_path_factory.mktemp('fmnist')), num_train=60,
-                                   num_test=20)
+    return make_tiny_fashion_mnist(
+        str(tmp_path_factory.mktemp('fmnist')), num_train=60, num_test=20)
 
 
 def test_splits_are_fixed_disjoint_and_stratified(root):
@@ -62,9 +62,11 @@ def test_rejects_unknown_split(root):
 def test_train_tool_names_a_missing_data_root_and_where_to_get_it(tmp_path):
     missing = tmp_path / 'no_fashion_mnist'
     config = 'configs/equal_budget/symmim_vit-tiny-p4_fashion-mnist-32px.py'
-    proc = run_tool(['tools/train.py', config,
-                     '--work-dir', str(tmp_path / 'work'), '--cfg-options',
-                     f'train_dataloader.dataset.data_root={missing}'], check=False)
+    proc = run_tool([
+        'tools/train.py', config, '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', f'train_dataloader.dataset.data_root={missing}'
+    ],
+                    check=False)
     assert proc.returncode != 0
     assert f"train_dataloader.dataset.data_root: '{missing}' does not exist" in proc.stderr
     assert 'apt-get install dataset-fashion-mnist' in proc.stderr

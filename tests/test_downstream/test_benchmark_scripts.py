@@ -23,22 +23,35 @@ def run(script, *args, env):
 
 @pytest.mark.parametrize('lib', ['mmdetection', 'mmsegmentation'])
 def test_slurm_train(fake_srun, lib):
-    cmd = run(f'{lib}/mim_slurm_train.sh', 'gpu', 'configs/x/my-config.py', 'ckpts/symmim.pth',
-              '--cfg-options', 'model.backbone.init_cfg.prefix=momentum_encoder.module.0.',
-              env=fake_srun)
+    cmd = run(
+        f'{lib}/mim_slurm_train.sh',
+        'gpu',
+        'configs/x/my-config.py',
+        'ckpts/symmim.pth',
+        '--cfg-options',
+        'model.backbone.init_cfg.prefix=momentum_encoder.module.0.',
+        env=fake_srun)
     assert Path(cmd[cmd.index('python') + 2]).resolve() == ROOT / 'tools/train.py'
     assert '--ntasks=16' in cmd and 'configs/x/my-config.py' in cmd
     assert '--work-dir=work_dirs/my-config/symmim' in cmd and '--launcher=slurm' in cmd
     options = cmd[cmd.index('--launcher=slurm') + 1:]
     assert options == [
-        '--cfg-options', 'model.backbone.init_cfg.checkpoint=ckpts/symmim.pth',
-        '--cfg-options', 'model.backbone.init_cfg.prefix=momentum_encoder.module.0.']
+        '--cfg-options', 'model.backbone.init_cfg.checkpoint=ckpts/symmim.pth', '--cfg-options',
+        'model.backbone.init_cfg.prefix=momentum_encoder.module.0.'
+    ]
 
 
 @pytest.mark.parametrize('lib', ['mmdetection', 'mmsegmentation'])
 def test_slurm_test(fake_srun, lib):
-    cmd = run(f'{lib}/mim_slurm_test.sh', 'gpu', 'configs/x/my-config.py', 'work/iter_9.pth',
-              '--out', 'r.pkl', env=fake_srun)
+    cmd = run(
+        f'{lib}/mim_slurm_test.sh',
+        'gpu',
+        'configs/x/my-config.py',
+        'work/iter_9.pth',
+        '--out',
+        'r.pkl',
+        env=fake_srun)
     assert Path(cmd[cmd.index('python') + 2]).resolve() == ROOT / 'tools/test.py'
-    assert cmd[-5:] == ['configs/x/my-config.py', 'work/iter_9.pth', '--launcher=slurm',
-                        '--out', 'r.pkl']
+    assert cmd[-5:] == [
+        'configs/x/my-config.py', 'work/iter_9.pth', '--launcher=slurm', '--out', 'r.pkl'
+    ]

@@ -71,4 +71,4 @@ def test_full_size_models_build(path, scope):
         assert model.backbone.pos_embed.shape == (1, 64, 64, 768)
         assert [layer.window_size for layer in model.backbone.layers] == [14, 14, 0] * 4
     else:
-        assert model.backbone.pos_embed.shape == (1, 1 + 32 ** 2, 768)
+        assert model.backbone.pos_embed.shape == (1, 1 + 32**2, 768)

@@ -15,8 +15,13 @@ from symmim_mm.engine import LayerDecayOptimWrapperConstructor
 from tests.conftest import CKPT_ARCH as ARCH
 
 LR, WD, DECAY, NUM_LAYERS = 1e-3, 0.05, 0.7, ARCH['num_layers']
-PARAMWISE = dict(layer_decay_rate=DECAY, flat_decay_mult=0.,
-                 custom_keys={'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)})
+PARAMWISE = dict(
+    layer_decay_rate=DECAY,
+    flat_decay_mult=0.,
+    custom_keys={
+        'pos_embed': dict(decay_mult=0.),
+        'cls_token': dict(decay_mult=0.)
+    })
 
 
 class Toy(nn.Module):
@@ -41,21 +46,30 @@ def expected_depth(name):
 
 def build(scope, model, constructor='LayerDecayOptimWrapperConstructor', **paramwise):
     init_default_scope(scope)
-    cfg = dict(optimizer=dict(type='AdamW', lr=LR, weight_decay=WD), constructor=constructor,
-               paramwise_cfg=dict(PARAMWISE, **paramwise))
+    cfg = dict(
+        optimizer=dict(type='AdamW', lr=LR, weight_decay=WD),
+        constructor=constructor,
+        paramwise_cfg=dict(PARAMWISE, **paramwise))
     return build_optim_wrapper(model, cfg).optimizer
 
 
 def det_model():
     init_default_scope('mmdet')
-    return Toy(DET_MODELS.build(dict(type='SymMIMViTDet', arch=ARCH, img_size=64,
-                                     window_size=2, global_indices=(1, 3), use_rel_pos=True)))
+    return Toy(
+        DET_MODELS.build(
+            dict(
+                type='SymMIMViTDet',
+                arch=ARCH,
+                img_size=64,
+                window_size=2,
+                global_indices=(1, 3),
+                use_rel_pos=True)))
 
 
 def seg_model():
     init_default_scope('mmseg')
-    return Toy(SEG_MODELS.build(dict(type='SymMIMViTSeg', arch=ARCH, img_size=64,
-                                     out_indices=(1, 3))))
+    return Toy(
+        SEG_MODELS.build(dict(type='SymMIMViTSeg', arch=ARCH, img_size=64, out_indices=(1, 3))))
 
 
 @pytest.mark.parametrize('scope, make', [('mmdet', det_model), ('mmseg', seg_model),
@@ -66,7 +80,7 @@ def test_lr_and_weight_decay_per_param(scope, make):
     for group in optim.param_groups:
         (param, ), name = group['params'], group['param_name']
         depth = expected_depth(name)
-        assert group['lr'] == pytest.approx(LR * DECAY ** (NUM_LAYERS + 1 - depth)), name
+        assert group['lr'] == pytest.approx(LR * DECAY**(NUM_LAYERS + 1 - depth)), name
         no_decay = param.ndim == 1 or name.endswith(('pos_embed', 'cls_token'))
         assert group['weight_decay'] == (0. if no_decay else WD), name
     names = [g['param_name'] for g in optim.param_groups]
@@ -74,25 +88,28 @@ def test_lr_and_weight_decay_per_param(scope, make):
     assert optim.param_groups[0]['lr'] == pytest.approx(LR)  # the logged lr is the base lr
     assert [g['layer_id'] for g in optim.param_groups] == sorted(
         (g['layer_id'] for g in optim.param_groups), reverse=True)
-    assert optim.param_groups[-1]['lr'] == pytest.approx(LR * DECAY ** (NUM_LAYERS + 1))
+    assert optim.param_groups[-1]['lr'] == pytest.approx(LR * DECAY**(NUM_LAYERS + 1))
 
 
 def test_same_groups_as_mmpretrains_on_a_classifier():
-    model = PRETRAIN_MODELS.build(dict(
-        type='ImageClassifier',
-        backbone=dict(type='VisionTransformer', arch=ARCH, img_size=32, patch_size=8),
-        neck=None, head=dict(type='LinearClsHead', num_classes=3, in_channels=32)))
+    model = PRETRAIN_MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=dict(type='VisionTransformer', arch=ARCH, img_size=32, patch_size=8),
+            neck=None,
+            head=dict(type='LinearClsHead', num_classes=3, in_channels=32)))
     custom = {'.cls_token': dict(decay_mult=0.), '.ln': dict(decay_mult=0.1)}
-    ours, theirs = (build('mmpretrain', model, constructor, custom_keys=custom)
-                    for constructor in ('LayerDecayOptimWrapperConstructor',
-                                        'LearningRateDecayOptimWrapperConstructor'))
+    ours, theirs = (
+        build('mmpretrain', model, constructor, custom_keys=custom)
+        for constructor in ('LayerDecayOptimWrapperConstructor',
+                            'LearningRateDecayOptimWrapperConstructor'))
 
     def settings(optim):
         return {g['param_name']: (g['lr'], g['weight_decay']) for g in optim.param_groups}
 
     assert settings(ours) == settings(theirs)
-    assert settings(ours)['backbone.layers.0.ln1.weight'] == (
-        pytest.approx(LR * DECAY ** NUM_LAYERS), pytest.approx(0.1 * WD))
+    assert settings(ours)['backbone.layers.0.ln1.weight'] == (pytest.approx(
+        LR * DECAY**NUM_LAYERS), pytest.approx(0.1 * WD))
 
 
 def test_frozen_parameters_are_left_out():
@@ -109,8 +126,7 @@ def test_found_from_the_three_scopes():
     for registry in (DET, SEG, PRETRAIN):
         assert registry.get('LayerDecayOptimWrapperConstructor') is \
             LayerDecayOptimWrapperConstructor
-    assert issubclass(LayerDecayOptimWrapperConstructor,
-                      LearningRateDecayOptimWrapperConstructor)
+    assert issubclass(LayerDecayOptimWrapperConstructor, LearningRateDecayOptimWrapperConstructor)
 
 
 def test_bad_configs():

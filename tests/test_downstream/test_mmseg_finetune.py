@@ -13,23 +13,33 @@ SIZE = (64, 64)  # the shipped 512 x 512 crops, divided by 8
 NORM = dict(type='BN', requires_grad=True)  # DDP takes SyncBN on GPUs only
 # The shipped config with a tiny ViT and narrow heads; its pipelines, shrunk, as they are.
 TINY = {
-    'model.data_preprocessor.size': SIZE,
-    'model.backbone.arch': dict(_delete_=True, **CKPT_ARCH), 'model.backbone.img_size': SIZE,
+    'model.data_preprocessor.size':
+    SIZE,
+    'model.backbone.arch':
+    dict(_delete_=True, **CKPT_ARCH),
+    'model.backbone.img_size':
+    SIZE,
     'model.backbone.out_indices': (0, 1, 2, 3),
-    'model.neck.embed_dim': 32, 'model.neck.norm_cfg': NORM,
-    'model.decode_head': dict(in_channels=[32, 32, 32, 32], channels=16, pool_scales=(1, 2),
-                              norm_cfg=NORM),
-    'model.auxiliary_head': dict(in_channels=32, channels=16, norm_cfg=NORM),
-    'model.test_cfg': dict(mode='slide', crop_size=SIZE, stride=(48, 48)),
+    'model.neck.embed_dim':
+    32,
+    'model.neck.norm_cfg':
+    NORM,
+    'model.decode_head':
+    dict(in_channels=[32, 32, 32, 32], channels=16, pool_scales=(1, 2), norm_cfg=NORM),
+    'model.auxiliary_head':
+    dict(in_channels=32, channels=16, norm_cfg=NORM),
+    'model.test_cfg':
+    dict(mode='slide', crop_size=SIZE, stride=(48, 48)),
 }
 
 
 def data_options(root, iters=4):
-    return ['--cfg-options', f'train_dataloader.dataset.data_root={root}',
-            f'val_dataloader.dataset.data_root={root}',
-            f'test_dataloader.dataset.data_root={root}',
-            f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-            f'default_hooks.checkpoint.interval={iters}', 'default_hooks.logger.interval=1']
+    return [
+        '--cfg-options', f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}', f'test_dataloader.dataset.data_root={root}',
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}', 'default_hooks.logger.interval=1'
+    ]
 
 
 @pytest.mark.slow
@@ -38,9 +48,10 @@ def test_finetune_and_evaluate_upernet(tmp_path, tiny_ade, symmim_checkpoint):
     pretrain = tmp_path / 'teacher_mmseg.safetensors'
     convert_checkpoint(str(symmim_checkpoint), str(pretrain), 'mmseg', teacher=True)
     work_dir = tmp_path / 'work'
-    log = run_tool(['tools/train.py', config, '--work-dir', work_dir,
-                    *data_options(tiny_ade), f'model.backbone.init_cfg.checkpoint={pretrain}',
-                    'model.backbone.init_cfg.prefix=None']).output
+    log = run_tool([
+        'tools/train.py', config, '--work-dir', work_dir, *data_options(tiny_ade),
+        f'model.backbone.init_cfg.checkpoint={pretrain}', 'model.backbone.init_cfg.prefix=None'
+    ]).output
     assert f'Loaded 52 tensors of SymMIMViTSeg from {pretrain}' in log
     assert 'Layer-wise lr decay 0.65' in log
     for key in ('decode.loss_ce', 'aux.loss_ce'):
@@ -50,7 +61,9 @@ def test_finetune_and_evaluate_upernet(tmp_path, tiny_ade, symmim_checkpoint):
 
     ckpt = work_dir / 'iter_4.pth'
     assert torch.serialization.get_unsafe_globals_in_checkpoint(ckpt) == []
-    log = run_tool(['tools/benchmarks/mmsegmentation/mim_dist_test.sh', config, ckpt, 1,
-                    '--work-dir', tmp_path / 'test', *data_options(tiny_ade)],
+    log = run_tool([
+        'tools/benchmarks/mmsegmentation/mim_dist_test.sh', config, ckpt, 1, '--work-dir',
+        tmp_path / 'test', *data_options(tiny_ade)
+    ],
                    env=dict(PORT=str(free_port()))).output
     assert re.search(r'mIoU: [0-9.]+', log)

@@ -10,8 +10,14 @@ from tests.conftest import CKPT_ARCH as ARCH
 
 
 def build(**kwargs):
-    cfg = dict(type='SymMIMViTDet', arch=ARCH, img_size=64, patch_size=8, window_size=3,
-               global_indices=(1, 3), drop_path_rate=0.)
+    cfg = dict(
+        type='SymMIMViTDet',
+        arch=ARCH,
+        img_size=64,
+        patch_size=8,
+        window_size=3,
+        global_indices=(1, 3),
+        drop_path_rate=0.)
     cfg.update(kwargs)
     model = MODELS.build(cfg)
     model.init_weights()
@@ -25,10 +31,20 @@ def test_it_is_vitsam_without_the_neck(mmdet_scope):
     assert [type(layer) for layer in ours.layers] == [ViTDetBlock] * 4
     assert all(type(layer.attn) is SDPAAttention for layer in ours.layers)
     assert [layer.window_size for layer in ours.layers] == [3, 0, 3, 0]
-    sam = ViTSAM(arch=dict(ARCH, global_attn_indexes=[1, 3]), img_size=64, patch_size=8,
-                 window_size=3, out_channels=0, use_rel_pos=True)
-    assert {k: v.shape for k, v in ours.state_dict().items()} == {
-        k: v.shape for k, v in sam.state_dict().items()}
+    sam = ViTSAM(
+        arch=dict(ARCH, global_attn_indexes=[1, 3]),
+        img_size=64,
+        patch_size=8,
+        window_size=3,
+        out_channels=0,
+        use_rel_pos=True)
+    assert {
+        k: v.shape
+        for k, v in ours.state_dict().items()
+    } == {
+        k: v.shape
+        for k, v in sam.state_dict().items()
+    }
 
 
 def test_same_maps_as_vitsam_with_the_same_weights(mmdet_scope):
@@ -38,8 +54,14 @@ def test_same_maps_as_vitsam_with_the_same_weights(mmdet_scope):
         for name, param in ours.named_parameters():
             if 'rel_pos' in name:
                 param.normal_()
-    sam = ViTSAM(arch=dict(ARCH, global_attn_indexes=[1, 3]), img_size=64, patch_size=8,
-                 window_size=3, out_channels=0, use_rel_pos=True, out_type='featmap')
+    sam = ViTSAM(
+        arch=dict(ARCH, global_attn_indexes=[1, 3]),
+        img_size=64,
+        patch_size=8,
+        window_size=3,
+        out_channels=0,
+        use_rel_pos=True,
+        out_type='featmap')
     sam.load_state_dict(ours.state_dict(), strict=True)
     sam.eval()
     x = torch.rand(2, 3, 80, 56)  # another grid, partial windows
@@ -59,8 +81,13 @@ def test_all_global_blocks_equal_a_plain_vit(mmdet_scope):
     """Windows aside, the blocks compute what MMPretrain's ViT computes (without the
     cls token), with the same weights."""
     ours = build(global_indices=range(4))
-    vit = VisionTransformer(arch=ARCH, img_size=64, patch_size=8, final_norm=False,
-                            with_cls_token=False, out_type='featmap')
+    vit = VisionTransformer(
+        arch=ARCH,
+        img_size=64,
+        patch_size=8,
+        final_norm=False,
+        with_cls_token=False,
+        out_type='featmap')
     vit.eval()
     state = ours.state_dict()
     state['pos_embed'] = state['pos_embed'].flatten(1, 2)  # (1, h, w, C) -> (1, hw, C)
@@ -131,24 +158,37 @@ def test_bad_arguments(mmdet_scope):
 
 
 def test_simple_fpn_levels(mmdet_scope):
-    neck = MODELS.build(dict(type='ViTDetSimpleFPN', backbone_channel=32,
-                             in_channels=[8, 16, 32, 32], out_channels=16, num_outs=5,
-                             norm_cfg=dict(type='mmpretrain.LN2d', eps=1e-6)))
+    neck = MODELS.build(
+        dict(
+            type='ViTDetSimpleFPN',
+            backbone_channel=32,
+            in_channels=[8, 16, 32, 32],
+            out_channels=16,
+            num_outs=5,
+            norm_cfg=dict(type='mmpretrain.LN2d', eps=1e-6)))
     neck.init_weights()
     outs = neck((torch.rand(2, 32, 8, 6), ))
     assert [tuple(o.shape) for o in outs] == [(2, 16, 32, 24), (2, 16, 16, 12), (2, 16, 8, 6),
                                               (2, 16, 4, 3), (2, 16, 2, 2)]
     with pytest.raises(ValueError, match='in_channels'):
-        MODELS.build(dict(type='ViTDetSimpleFPN', backbone_channel=32,
-                          in_channels=[32, 32, 32, 32], out_channels=16))
+        MODELS.build(
+            dict(
+                type='ViTDetSimpleFPN',
+                backbone_channel=32,
+                in_channels=[32, 32, 32, 32],
+                out_channels=16))
 
 
 def test_simple_fpn_norm_normalises_each_pixel_over_channels(mmdet_scope):
     """The config's norm (MMPretrain's LN2d): at every pixel the channels of a lateral
     conv's output have mean 0 and variance 1 (unit affine at init)."""
-    neck = MODELS.build(dict(type='ViTDetSimpleFPN', backbone_channel=32,
-                             in_channels=[8, 16, 32, 32], out_channels=16,
-                             norm_cfg=dict(type='mmpretrain.LN2d', eps=1e-6)))
+    neck = MODELS.build(
+        dict(
+            type='ViTDetSimpleFPN',
+            backbone_channel=32,
+            in_channels=[8, 16, 32, 32],
+            out_channels=16,
+            norm_cfg=dict(type='mmpretrain.LN2d', eps=1e-6)))
     neck.init_weights()
     lateral = neck.lateral_convs[2]
     assert type(lateral.norm) is LayerNorm2d

@@ -14,15 +14,27 @@ PATCH = 16
 
 def det_backbone(init_cfg=None, img_size=128):
     init_default_scope('mmdet')
-    return DET_MODELS.build(dict(type='SymMIMViTDet', arch=ARCH, img_size=img_size,
-                                 patch_size=PATCH, window_size=3, global_indices=(1, 3),
-                                 init_cfg=init_cfg))
+    return DET_MODELS.build(
+        dict(
+            type='SymMIMViTDet',
+            arch=ARCH,
+            img_size=img_size,
+            patch_size=PATCH,
+            window_size=3,
+            global_indices=(1, 3),
+            init_cfg=init_cfg))
 
 
 def seg_backbone(init_cfg=None, img_size=64):
     init_default_scope('mmseg')
-    return SEG_MODELS.build(dict(type='SymMIMViTSeg', arch=ARCH, img_size=img_size,
-                                 patch_size=PATCH, out_indices=(1, 3), init_cfg=init_cfg))
+    return SEG_MODELS.build(
+        dict(
+            type='SymMIMViTSeg',
+            arch=ARCH,
+            img_size=img_size,
+            patch_size=PATCH,
+            out_indices=(1, 3),
+            init_cfg=init_cfg))
 
 
 def source(path, prefix, layout=dict):
@@ -63,21 +75,22 @@ def test_init_cfg_pretrained_with_prefix(symmim_checkpoint, build, prefix):
     model.init_weights()
     src = source(symmim_checkpoint, prefix)
     ours = model.state_dict()
-    assert set(ours) == set(src) - {'mask_token', 'ln1.weight', 'ln1.bias'} - (
-        {'cls_token'} if build is det_backbone else set())
+    assert set(ours) == set(src) - {'mask_token', 'ln1.weight', 'ln1.bias'
+                                    } - ({'cls_token'} if build is det_backbone else set())
     for k, v in ours.items():
         if k != 'pos_embed':
             torch.testing.assert_close(v, src[k], msg=k)
     grid = model.img_size[0] // PATCH
-    assert ours['pos_embed'].numel() == (1 + grid**2 - (build is det_backbone)) * ARCH[
-        'embed_dims']
+    assert ours['pos_embed'].numel() == (1 + grid**2 -
+                                         (build is det_backbone)) * ARCH['embed_dims']
 
 
 def test_pos_embed_is_resized_not_reordered(symmim_checkpoint):
     """At the pretraining grid the ViTDet pos_embed is the SymMIM one without the cls
     position, position for position."""
-    model = det_backbone(dict(type='Pretrained', checkpoint=str(symmim_checkpoint),
-                              prefix=ONLINE), img_size=PATCH * 4)
+    model = det_backbone(
+        dict(type='Pretrained', checkpoint=str(symmim_checkpoint), prefix=ONLINE),
+        img_size=PATCH * 4)
     model.init_weights()
     pos = source(symmim_checkpoint, ONLINE)['pos_embed']  # (1, 1 + 16, C)
     torch.testing.assert_close(model.pos_embed[0, 1, 2], pos[0, 1 + 1 * 4 + 2])
@@ -85,10 +98,16 @@ def test_pos_embed_is_resized_not_reordered(symmim_checkpoint):
 
 def test_rel_pos_tables_may_be_missing(symmim_checkpoint):
     init_default_scope('mmdet')
-    model = DET_MODELS.build(dict(
-        type='SymMIMViTDet', arch=ARCH, img_size=128, patch_size=PATCH, window_size=3,
-        global_indices=(1, 3), use_rel_pos=True,
-        init_cfg=dict(type='Pretrained', checkpoint=str(symmim_checkpoint), prefix=ONLINE)))
+    model = DET_MODELS.build(
+        dict(
+            type='SymMIMViTDet',
+            arch=ARCH,
+            img_size=128,
+            patch_size=PATCH,
+            window_size=3,
+            global_indices=(1, 3),
+            use_rel_pos=True,
+            init_cfg=dict(type='Pretrained', checkpoint=str(symmim_checkpoint), prefix=ONLINE)))
     model.init_weights()
     assert model.layers[1].attn.rel_pos_w.shape == (2 * 8 - 1, 16)
 
@@ -100,12 +119,14 @@ def test_mismatches_raise(tmp_path, symmim_checkpoint):
     bad = tmp_path / 'bad.pth'
     torch.save({'state_dict': state}, bad)
     model = det_backbone(dict(type='Pretrained', checkpoint=str(bad), prefix=ONLINE))
-    with pytest.raises(RuntimeError, match=r"missing \['layers.1.ln2.bias'\].*"
-                                           r"unexpected \['layers.0.attn.extra'\]"):
+    with pytest.raises(
+            RuntimeError,
+            match=r"missing \['layers.1.ln2.bias'\].*"
+            r"unexpected \['layers.0.attn.extra'\]"):
         model.init_weights()
     with pytest.raises(KeyError, match='No weights under'):
-        seg_backbone(dict(type='Pretrained', checkpoint=str(bad), prefix='encoder.')
-                     ).init_weights()
+        seg_backbone(dict(type='Pretrained', checkpoint=str(bad),
+                          prefix='encoder.')).init_weights()
     with pytest.raises(ValueError, match='init_cfg.checkpoint is empty'):
         seg_backbone(dict(type='Pretrained', checkpoint='', prefix=ONLINE)).init_weights()
 
@@ -114,16 +135,18 @@ def test_pickled_objects_are_refused(tmp_path):
     path = tmp_path / 'unsafe.pth'
     torch.save({'state_dict': {}, 'meta': {'obj': ROOT}}, path)  # a pathlib object
     with pytest.raises(ValueError, match='refused to load'):
-        det_backbone(dict(type='Pretrained', checkpoint=str(path), prefix=ONLINE)
-                     ).init_weights()
+        det_backbone(dict(type='Pretrained', checkpoint=str(path), prefix=ONLINE)).init_weights()
 
 
 def test_encoder_state_dict_keeps_final_norm_on_request():
-    state = {'backbone.ln1.weight': torch.ones(2), 'backbone.layers.0.ln1.weight': torch.ones(2),
-             'backbone.mask_token': torch.zeros(1, 1, 2), 'head.w': torch.ones(1)}
+    state = {
+        'backbone.ln1.weight': torch.ones(2),
+        'backbone.layers.0.ln1.weight': torch.ones(2),
+        'backbone.mask_token': torch.zeros(1, 1, 2),
+        'head.w': torch.ones(1)
+    }
     assert set(encoder_state_dict(state)) == {'layers.0.ln1.weight'}
-    assert set(encoder_state_dict(state, final_norm=True)) == {'ln1.weight',
-                                                               'layers.0.ln1.weight'}
+    assert set(encoder_state_dict(state, final_norm=True)) == {'ln1.weight', 'layers.0.ln1.weight'}
 
 
 def test_convert_checkpoint_returns_what_it_wrote(tmp_path, symmim_checkpoint):

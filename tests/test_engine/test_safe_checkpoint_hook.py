@@ -32,13 +32,19 @@ def train(work_dir, hook, epochs, **kwargs):
     """Train a linear layer on 4 samples (2 iterations an epoch) with ``hook`` saving."""
     torch.manual_seed(0)
     runner = Runner(
-        model=ToyModel(), work_dir=str(work_dir), experiment_name=f'toy_{next(_RUNS)}',
-        train_dataloader=dict(dataset=[dict(inputs=torch.randn(2)) for _ in range(4)],
-                              batch_size=2, sampler=dict(type='DefaultSampler', shuffle=False),
-                              collate_fn=dict(type='default_collate')),
+        model=ToyModel(),
+        work_dir=str(work_dir),
+        experiment_name=f'toy_{next(_RUNS)}',
+        train_dataloader=dict(
+            dataset=[dict(inputs=torch.randn(2)) for _ in range(4)],
+            batch_size=2,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            collate_fn=dict(type='default_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-        train_cfg=dict(by_epoch=True, max_epochs=epochs), default_scope='mmengine',
-        default_hooks=dict(checkpoint=dict(type=hook, interval=1)), **kwargs)
+        train_cfg=dict(by_epoch=True, max_epochs=epochs),
+        default_scope='mmengine',
+        default_hooks=dict(checkpoint=dict(type=hook, interval=1)),
+        **kwargs)
     runner.train()
     return runner
 

@@ -14,8 +14,9 @@ PRETRAIN = 'configs/symmim/symmim_vit-tiny-p4_digits-32px.py'
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     """A (randomly initialised) SymMIM of the quickstart config, saved as the Runner does."""
-    return save_symmim_checkpoint(Config.fromfile(str(ROOT / PRETRAIN)).model,
-                                  tmp_path_factory.mktemp('ckpt') / 'symmim.pth')
+    return save_symmim_checkpoint(
+        Config.fromfile(str(ROOT / PRETRAIN)).model,
+        tmp_path_factory.mktemp('ckpt') / 'symmim.pth')
 
 
 def run(*args):
@@ -32,16 +33,18 @@ def test_knn_eval_prints_accuracy(checkpoint):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('config, unexpected, missing', [
-    ('vit-tiny-p4_linear-30e_digits-32px.py', 'mask_token', None),
-    # fine-tuning pools patch tokens through a new norm (ln2) instead of the final ln1
-    ('vit-tiny-p4_ft-30e_digits-32px.py', 'mask_token, ln1.weight, ln1.bias',
-     'ln2.weight, ln2.bias'),
-])
+@pytest.mark.parametrize(
+    'config, unexpected, missing',
+    [
+        ('vit-tiny-p4_linear-30e_digits-32px.py', 'mask_token', None),
+        # fine-tuning pools patch tokens through a new norm (ln2) instead of the final ln1
+        ('vit-tiny-p4_ft-30e_digits-32px.py', 'mask_token, ln1.weight, ln1.bias',
+         'ln2.weight, ln2.bias'),
+    ])
 def test_linear_and_finetune_print_accuracy(checkpoint, tmp_path, config, unexpected, missing):
-    out = run('tools/train.py', f'{BENCH}/{config}', '--work-dir', str(tmp_path),
-              '--cfg-options', f'model.backbone.init_cfg.checkpoint={checkpoint}',
-              'train_cfg.max_epochs=1', 'train_cfg.val_interval=1')
+    out = run('tools/train.py', f'{BENCH}/{config}', '--work-dir', str(tmp_path), '--cfg-options',
+              f'model.backbone.init_cfg.checkpoint={checkpoint}', 'train_cfg.max_epochs=1',
+              'train_cfg.val_interval=1')
     assert re.search(r'accuracy/top1: [0-9.]+', out)
     assert re.search(r'unexpected key in source state_dict: (.*)', out).group(1) == unexpected
     found = re.search(r'missing keys in source state_dict: (.*)', out)
@@ -60,12 +63,11 @@ def test_finetune_layer_decay_groups():
         name, (param, ) = group['param_name'], group['params']
         if name.startswith('backbone.layers.'):
             depth = int(name.split('.')[2]) + 1
-        elif name.startswith(('backbone.patch_embed', 'backbone.cls_token',
-                              'backbone.pos_embed')):
+        elif name.startswith(('backbone.patch_embed', 'backbone.cls_token', 'backbone.pos_embed')):
             depth = 0
         else:
             depth = layers + 1
-        assert group['lr'] == pytest.approx(base * decay ** (layers + 1 - depth)), name
+        assert group['lr'] == pytest.approx(base * decay**(layers + 1 - depth)), name
         no_decay = param.ndim == 1 or name.endswith(('cls_token', 'pos_embed'))
         assert group['weight_decay'] == (0. if no_decay else wd), name
         seen.add(name)

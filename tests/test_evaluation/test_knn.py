@@ -21,9 +21,11 @@ def test_knn_votes_are_temperature_weighted():
 def test_knn_accuracy_separates_clusters():
     torch.manual_seed(0)
     centers = F.normalize(torch.randn(5, 16), dim=1)
+
     def sample(n):
         y = torch.randint(0, 5, (n, ))
         return F.normalize(centers[y] + 0.05 * torch.randn(n, 16), dim=1), y
+
     train, test = sample(200), sample(50)
     assert knn_accuracy(train, test, 5) == 100.
     shuffled = (train[0], train[1][torch.randperm(200)])

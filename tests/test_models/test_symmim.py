@@ -12,11 +12,10 @@ from tests.conftest import TINY_ARCH
 def build_model(**kwargs):
     cfg = dict(
         type='SymMIM',
-        backbone=dict(type='SymMIMViT', arch=TINY_ARCH, img_size=32, patch_size=4,
-                      out_type='raw'),
-        proj_hidden=64, proj_out=16,
-        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.5] * 3,
-                               std=[0.5] * 3))
+        backbone=dict(type='SymMIMViT', arch=TINY_ARCH, img_size=32, patch_size=4, out_type='raw'),
+        proj_hidden=64,
+        proj_out=16,
+        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.5] * 3, std=[0.5] * 3))
     cfg.update(kwargs)
     model = MODELS.build(cfg)
     model.init_weights()
@@ -24,8 +23,13 @@ def build_model(**kwargs):
 
 
 def batch(model, n=4, views=1, **mask_kwargs):
-    gen = TRANSFORMS.build(dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4,
-                                block_size=8, **mask_kwargs))
+    gen = TRANSFORMS.build(
+        dict(
+            type='SymmetricMaskGenerator',
+            input_size=32,
+            patch_size=4,
+            block_size=8,
+            **mask_kwargs))
     samples = []
     for _ in range(n):
         r = gen.transform({})
@@ -136,8 +140,11 @@ def test_extract_feat_is_the_unmasked_encoder():
     model = build_model()
     model.eval()
     vit = VisionTransformer(arch=TINY_ARCH, img_size=32, patch_size=4, out_type='raw')
-    vit.load_state_dict({k: v for k, v in model.backbone.state_dict().items()
-                         if k != 'mask_token'}, strict=True)
+    vit.load_state_dict({
+        k: v
+        for k, v in model.backbone.state_dict().items() if k != 'mask_token'
+    },
+                        strict=True)
     vit.eval()
     x = torch.rand(2, 3, 32, 32)
     features = model.extract_feat(x)[0]
@@ -151,8 +158,10 @@ def test_momentum_drop_masked_fast_path(message_hub):
     model = build_model(momentum_drop_masked=True)
     seen = []
     encoder = model.momentum_encoder.module[0]
-    encoder.register_forward_hook(lambda m, args, kwargs, out: seen.append(
-        (kwargs.get('drop_masked', False), out[0].shape[1])), with_kwargs=True)
+    encoder.register_forward_hook(
+        lambda m, args, kwargs, out: seen.append(
+            (kwargs.get('drop_masked', False), out[0].shape[1])),
+        with_kwargs=True)
     losses = model(**batch(model), mode='loss')
     assert all(torch.isfinite(v) for v in losses.values())
     assert seen[-1] == (True, 1 + 32)  # 64 patches, M2 masks 32
@@ -170,10 +179,20 @@ def test_momentum_drop_masked_fast_path(message_hub):
 
 def test_token_decoder_predicts_every_patch(message_hub):
     model = build_model(
-        neck=dict(type='MAEPretrainDecoder', num_patches=64, patch_size=4, in_chans=3,
-                  embed_dim=32, decoder_embed_dim=16, decoder_depth=1, decoder_num_heads=2),
-        head=dict(type='MAEPretrainHead', patch_size=4, norm_pix=False,
-                  loss=dict(type='PixelReconstructionLoss', criterion='L2')))
+        neck=dict(
+            type='MAEPretrainDecoder',
+            num_patches=64,
+            patch_size=4,
+            in_chans=3,
+            embed_dim=32,
+            decoder_embed_dim=16,
+            decoder_depth=1,
+            decoder_num_heads=2),
+        head=dict(
+            type='MAEPretrainHead',
+            patch_size=4,
+            norm_pix=False,
+            loss=dict(type='PixelReconstructionLoss', criterion='L2')))
     data = batch(model, n=2)
     mask = torch.stack([s.mask for s in data['data_samples']])  # (2, 8, 8)
     tokens = model.backbone(data['inputs'], mask)[0]  # (2, 65, 32)
@@ -190,15 +209,25 @@ def test_token_decoder_predicts_every_patch(message_hub):
     assert all(torch.isfinite(v) for v in losses.values())
 
 
-MAE_DECODER = dict(type='MAEPretrainDecoder', num_patches=64, patch_size=4, in_chans=3,
-                   embed_dim=32, decoder_embed_dim=16, decoder_depth=1, decoder_num_heads=2)
-MAE_HEAD = dict(type='MAEPretrainHead', patch_size=4, norm_pix=True,
-                loss=dict(type='PixelReconstructionLoss', criterion='L2'))
+MAE_DECODER = dict(
+    type='MAEPretrainDecoder',
+    num_patches=64,
+    patch_size=4,
+    in_chans=3,
+    embed_dim=32,
+    decoder_embed_dim=16,
+    decoder_depth=1,
+    decoder_num_heads=2)
+MAE_HEAD = dict(
+    type='MAEPretrainHead',
+    patch_size=4,
+    norm_pix=True,
+    loss=dict(type='PixelReconstructionLoss', criterion='L2'))
 
 
 def test_online_drop_masked_encodes_the_visible_half(message_hub):
-    model = build_model(online_drop_masked=True, momentum_drop_masked=True,
-                        neck=MAE_DECODER, head=MAE_HEAD)
+    model = build_model(
+        online_drop_masked=True, momentum_drop_masked=True, neck=MAE_DECODER, head=MAE_HEAD)
     lengths = []
     model.backbone.register_forward_hook(
         lambda m, args, kwargs, out: lengths.append(out[0].shape[1]), with_kwargs=True)
@@ -215,8 +244,11 @@ def test_online_drop_masked_encodes_the_visible_half(message_hub):
     keep = (mask[0].flatten() == 0).nonzero()[:, 0]
     patches, _ = model.backbone.patch_embed(data['inputs'])
     pos = model.backbone.pos_embed[:, 1:][:, keep]
-    x = torch.cat([model.backbone.cls_token.expand(3, -1, -1) + model.backbone.pos_embed[:, :1],
-                   patches[:, keep] + pos], dim=1)
+    x = torch.cat([
+        model.backbone.cls_token.expand(3, -1, -1) + model.backbone.pos_embed[:, :1],
+        patches[:, keep] + pos
+    ],
+                  dim=1)
     for layer in model.backbone.layers:
         x = layer(x)
     torch.testing.assert_close(tokens, model.backbone.ln1(x))
@@ -244,8 +276,8 @@ def test_online_drop_masked_needs_a_token_decoder():
     with pytest.raises(ValueError, match='token decoder'):
         build_model(online_drop_masked=True)
     with pytest.raises(ValueError, match='online_drop_masked'):
-        build_model(online_drop_masked=True, neck=MAE_DECODER, head=MAE_HEAD,
-                    contrast_level='patch')
+        build_model(
+            online_drop_masked=True, neck=MAE_DECODER, head=MAE_HEAD, contrast_level='patch')
 
 
 def test_momentum_input_full_sees_the_whole_image(message_hub):

@@ -48,8 +48,7 @@ def test_plain_vit_and_strict_load():
 def test_drop_masked_encodes_visible_tokens_only():
     model = build(out_type='raw')
     x = torch.randn(2, 3, 32, 32)
-    torch.testing.assert_close(model(x, torch.zeros(2, 4, 4), drop_masked=True)[0],
-                               model(x)[0])
+    torch.testing.assert_close(model(x, torch.zeros(2, 4, 4), drop_masked=True)[0], model(x)[0])
     mask = torch.zeros(2, 4, 4)
     mask[:, :, 1::2] = 1  # 8 of 16 patches masked
     out = model(x, mask, drop_masked=True)[0]
@@ -80,8 +79,8 @@ def test_encoder_forward_compiles_without_graph_breaks():
     """MMPretrain's drop-path schedule hands numpy floats to every block; as Python
     floats they no longer break torch.compile's graph (one break per block before)."""
     import torch._dynamo
-    model = SymMIMViT(arch=TINY_ARCH, img_size=32, patch_size=8, out_type='raw',
-                      drop_path_rate=0.1)
+    model = SymMIMViT(
+        arch=TINY_ARCH, img_size=32, patch_size=8, out_type='raw', drop_path_rate=0.1)
     model.init_weights()
     model.train()
     mask = torch.zeros(2, 4, 4)

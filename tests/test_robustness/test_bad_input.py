@@ -68,9 +68,13 @@ def bad_files(root):
     (root / 'junk.jpg').write_bytes(b'this is not an image')
     (root / 'empty.png').write_bytes(b'')
     Image.fromarray(RGB[..., 0].astype(np.float32)).save(root / 'float.tif')
-    return {'cut.jpg': 'the file is truncated or corrupt', 'cut.png': 'truncated or corrupt',
-            'junk.jpg': 'not an image file', 'empty.png': 'not an image file',
-            'float.tif': '32-bit floating-point images are not supported'}
+    return {
+        'cut.jpg': 'the file is truncated or corrupt',
+        'cut.png': 'truncated or corrupt',
+        'junk.jpg': 'not an image file',
+        'empty.png': 'not an image file',
+        'float.tif': '32-bit floating-point images are not supported'
+    }
 
 
 def test_bad_files_are_named(tmp_path):
@@ -79,8 +83,9 @@ def test_bad_files_are_named(tmp_path):
         with pytest.raises(ImageLoadError, match=rf'^{tmp_path / name}: .*{words}'):
             loader(dict(img_path=str(tmp_path / name)))
     write(tmp_path / 'tiny.png', 'tiny')
-    with pytest.raises(ImageLoadError, match=f'{tmp_path}/tiny.png: 2x3 pixels, smaller than '
-                       'min_size=8'):
+    with pytest.raises(
+            ImageLoadError, match=f'{tmp_path}/tiny.png: 2x3 pixels, smaller than '
+            'min_size=8'):
         loader(dict(img_path=str(tmp_path / 'tiny.png')))
     with pytest.raises(FileNotFoundError, match=f'{tmp_path}/gone.png: image file not found'):
         loader(dict(img_path=str(tmp_path / 'gone.png')))
@@ -97,9 +102,13 @@ def image_run_cfg(root, work_dir, skip_bad, num_workers):
     cfg.model.backbone.arch.num_layers = 1
     cfg.train_dataloader.update(batch_size=4, num_workers=num_workers, persistent_workers=False)
     cfg.train_dataloader.dataset = dict(
-        type='CustomDataset', data_root=str(root), with_label=False,
-        pipeline=[dict(type='RobustLoadImageFromFile', skip_bad=skip_bad),
-                  *cfg.train_dataloader.dataset.pipeline])
+        type='CustomDataset',
+        data_root=str(root),
+        with_label=False,
+        pipeline=[
+            dict(type='RobustLoadImageFromFile', skip_bad=skip_bad),
+            *cfg.train_dataloader.dataset.pipeline
+        ])
     cfg.train_cfg.max_epochs = 2
     cfg.custom_hooks = [*cfg.custom_hooks, dict(type='SkippedImagesHook')]
     return cfg
@@ -123,8 +132,10 @@ def test_bad_files_skipped_and_counted_in_training(tmp_path):
     log = next((tmp_path / 'skip').glob('*/*.log')).read_text()
     for name in bad:
         assert f'skipped a bad image: {root / name}' in log
-    counts = [int(line.split('Epoch ')[1].split(': ')[1].split()[0])
-              for line in log.splitlines() if 'samples skipped because' in line]
+    counts = [
+        int(line.split('Epoch ')[1].split(': ')[1].split()[0]) for line in log.splitlines()
+        if 'samples skipped because' in line
+    ]
     assert len(counts) == 2 and all(c >= 3 for c in counts), counts  # summed over 2 workers
 
 
@@ -159,8 +170,8 @@ def test_wrong_configs_fail_at_once_naming_the_key(monkeypatch, tmp_path, option
     with pytest.raises(ConfigError, match=words):
         check_train_config(cfg)
     with pytest.raises(SystemExit, match=f'^{re.escape(CONFIG)}: {words}'):
-        run_script(monkeypatch, 'tools/train.py', CONFIG, '--work-dir', tmp_path,
-                   '--cfg-options', option)
+        run_script(monkeypatch, 'tools/train.py', CONFIG, '--work-dir', tmp_path, '--cfg-options',
+                   option)
     assert not list(tmp_path.iterdir())  # stopped before the Runner existed
 
 
@@ -174,10 +185,10 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, monk
         "                dict(type='PoisonWeightsHook', at_iter=5)]\n")
     work_dir = tmp_path / 'work'
     with pytest.raises(FloatingPointError) as stopped:
-        run_script(monkeypatch, 'tools/train.py', config, '--work-dir', work_dir,
-                   '--cfg-options', 'train_cfg.max_epochs=3',
-                   'train_dataloader.num_batch_per_epoch=2', 'train_dataloader.num_workers=0',
-                   'model.backbone.arch.num_layers=1', 'default_hooks.checkpoint.interval=1')
+        run_script(monkeypatch, 'tools/train.py', config, '--work-dir', work_dir, '--cfg-options',
+                   'train_cfg.max_epochs=3', 'train_dataloader.num_batch_per_epoch=2',
+                   'train_dataloader.num_workers=0', 'model.backbone.arch.num_layers=1',
+                   'default_hooks.checkpoint.interval=1')
     last = work_dir / 'epoch_2.pth'
     assert str(stopped.value).startswith(
         'Non-finite loss at epoch 3, iteration 5: loss=nan, loss_rec=nan, loss_con=nan. '

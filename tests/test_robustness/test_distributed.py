@@ -58,8 +58,9 @@ def test_two_gloo_processes_equal_one_process_at_the_same_global_batch(tmp_path)
     config.write_text(CONFIG)
     single, dist = tmp_path / 'single', tmp_path / 'dist'
     run_tool(train_cmd(str(config), single))
-    log = run_tool(train_cmd(str(config), dist,
-                             ['--cfg-options', 'train_dataloader.batch_size=16'], nproc=2)).stdout
+    log = run_tool(
+        train_cmd(str(config), dist, ['--cfg-options', 'train_dataloader.batch_size=16'],
+                  nproc=2)).stdout
     assert 'Distributed training: True' in log
 
     one, ranks = losses(single, 0), (losses(dist, 0), losses(dist, 1))
@@ -71,8 +72,9 @@ def test_two_gloo_processes_equal_one_process_at_the_same_global_batch(tmp_path)
             assert abs(mean - ref[key]) <= LOSS_RTOL * abs(ref[key]), (ref['iter'], key)
         assert r0['loss_con'] != r1['loss_con']  # the ranks did see different images
 
-    weights = [torch.load(d / 'epoch_2.pth', weights_only=True)['state_dict']
-               for d in (single, dist)]
+    weights = [
+        torch.load(d / 'epoch_2.pth', weights_only=True)['state_dict'] for d in (single, dist)
+    ]
     for key, value in weights[0].items():
         if value.is_floating_point():
             torch.testing.assert_close(weights[1][key], value, rtol=0, atol=PARAM_ATOL, msg=key)
@@ -84,10 +86,15 @@ def test_lambda_zero_trains_under_ddp_without_find_unused_parameters(tmp_path):
     model gets a gradient and MMEngine's default ``find_unused_parameters=False`` holds
     past the second iteration (where an unused parameter would stop both ranks)."""
     config = ROOT / 'configs/symmim/symmim_vit-tiny-p4_digits-32px.py'
-    log = run_tool(train_cmd(str(config), tmp_path, [
-        '--cfg-options', 'model.con_weight=0.', 'train_dataloader.num_batch_per_epoch=2',
-        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-        'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1'], nproc=2)).output
+    log = run_tool(
+        train_cmd(
+            str(config),
+            tmp_path, [
+                '--cfg-options', 'model.con_weight=0.', 'train_dataloader.num_batch_per_epoch=2',
+                'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+                'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1'
+            ],
+            nproc=2)).output
     assert 'Distributed training: True' in log
     assert 'Expected to have finished reduction' not in log
     assert 'Epoch(train) [2][2/2]' in log

@@ -15,8 +15,10 @@ from tests.conftest import ROOT, run_tool, tool_cmd, tool_env
 from tests.test_robustness.runs import CONFIG, SHORT, train_cmd
 
 # 5 epochs of 3 iterations, random crops, one persistent data-loading worker.
-OPTIONS = ['--cfg-options', 'train_cfg.max_epochs=5', 'train_dataloader.num_workers=1',
-           'train_dataloader.persistent_workers=True', *SHORT]
+OPTIONS = [
+    '--cfg-options', 'train_cfg.max_epochs=5', 'train_dataloader.num_workers=1',
+    'train_dataloader.persistent_workers=True', *SHORT
+]
 KILL_AT = 'Epoch(train) [3][2/3]'  # iteration 8, after the epoch-2 checkpoint
 LOSSES = ('loss', 'loss_rec', 'loss_con')
 
@@ -26,9 +28,13 @@ def test_sigkill_then_resume_repeats_the_uninterrupted_run(tmp_path):
     full, crashed = tmp_path / 'full', tmp_path / 'crashed'
     run_tool(train_cmd(CONFIG, full, OPTIONS))
 
-    proc = subprocess.Popen(tool_cmd(train_cmd(CONFIG, crashed, OPTIONS)), cwd=ROOT,
-                            env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        tool_cmd(train_cmd(CONFIG, crashed, OPTIONS)),
+        cwd=ROOT,
+        env=tool_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True)
     for line in proc.stdout:
         if KILL_AT in line:
             proc.send_signal(signal.SIGKILL)
@@ -88,8 +94,8 @@ else:  # the converter
 def test_a_killed_checkpoint_write_leaves_the_previous_file_whole(tmp_path, writer):
     ckpt, started = tmp_path / 'epoch_1.pth', tmp_path / 'started'
     save_atomic({'w': torch.ones(1000)}, ckpt)
-    proc = subprocess.Popen(tool_cmd([sys.executable, '-c', WRITER, ckpt, started, writer]),
-                            cwd=ROOT, env=tool_env())
+    proc = subprocess.Popen(
+        tool_cmd([sys.executable, '-c', WRITER, ckpt, started, writer]), cwd=ROOT, env=tool_env())
     deadline = time.time() + 120
     while not started.exists():
         assert proc.poll() is None and time.time() < deadline, 'the writer did not start'

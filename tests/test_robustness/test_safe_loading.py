@@ -95,10 +95,16 @@ def test_tools_refuse_a_pickled_checkpoint(tmp_path, monkeypatch, evil, no_trust
 
 
 @pytest.mark.parametrize('registry, scope, backbone', [
-    (DET_MODELS, 'mmdet', dict(type='SymMIMViTDet', arch=TINY_ARCH, img_size=32, patch_size=8,
-                               window_size=2, global_indices=(1, ))),
-    (SEG_MODELS, 'mmseg', dict(type='SymMIMViTSeg', arch=TINY_ARCH, img_size=32, patch_size=8,
-                               out_indices=(1, ))),
+    (DET_MODELS, 'mmdet',
+     dict(
+         type='SymMIMViTDet',
+         arch=TINY_ARCH,
+         img_size=32,
+         patch_size=8,
+         window_size=2,
+         global_indices=(1, ))),
+    (SEG_MODELS, 'mmseg',
+     dict(type='SymMIMViTSeg', arch=TINY_ARCH, img_size=32, patch_size=8, out_indices=(1, ))),
 ])
 def test_our_backbones_refuse_with_the_message(evil, no_trust, registry, scope, backbone):
     init_default_scope(scope)
@@ -110,10 +116,13 @@ def test_our_backbones_refuse_with_the_message(evil, no_trust, registry, scope, 
 
 def test_mmengine_loaders_stay_safe_by_torch_default(evil, no_trust):
     """Without our tools around them, MMEngine's loaders refuse too (torch's default)."""
-    model = MODELS.build(dict(type='VisionTransformer', arch=TINY_ARCH, img_size=32,
-                              patch_size=8, init_cfg=dict(type='Pretrained',
-                                                          checkpoint=str(evil),
-                                                          prefix='backbone.')))
+    model = MODELS.build(
+        dict(
+            type='VisionTransformer',
+            arch=TINY_ARCH,
+            img_size=32,
+            patch_size=8,
+            init_cfg=dict(type='Pretrained', checkpoint=str(evil), prefix='backbone.')))
     with pytest.raises(pickle.UnpicklingError, match='weights_only'):
         model.init_weights()
     with pytest.raises(pickle.UnpicklingError, match='weights_only'):
@@ -141,18 +150,21 @@ def test_trust_applies_to_the_named_file_only(evil, legacy, no_trust):
 @pytest.mark.slow
 def test_trust_flag_of_the_tools(tmp_path, monkeypatch, evil, legacy, no_trust):
     out = tmp_path / 'b.pth'
-    run_script(monkeypatch, 'tools/model_converters/symmim_convert.py', legacy, out,
-               '--to', 'mmpretrain', '--trust-checkpoint', legacy)
-    assert set(torch.load(out, weights_only=True)) == {
-        k[len('backbone.'):] for k in backbone_state()}
+    run_script(monkeypatch, 'tools/model_converters/symmim_convert.py', legacy, out, '--to',
+               'mmpretrain', '--trust-checkpoint', legacy)
+    assert set(torch.load(out,
+                          weights_only=True)) == {k[len('backbone.'):]
+                                                  for k in backbone_state()}
     with pytest.raises(UnsafeCheckpointError, match=str(evil)):  # trusts `legacy` only
         run_script(monkeypatch, 'tools/model_converters/symmim_convert.py', evil,
                    tmp_path / 'd.pth', '--to', 'mmdet', '--trust-checkpoint', legacy)
     work_dir = tmp_path / 'train'
-    log = run_tool(train_cmd(CONFIG, work_dir, [
-        '--trust-checkpoint', legacy, '--cfg-options', f'load_from={legacy}',
-        'train_cfg.max_epochs=1', 'train_dataloader.num_batch_per_epoch=1',
-        'train_dataloader.num_workers=0', 'model.backbone.arch.num_layers=2'])).output
+    log = run_tool(
+        train_cmd(CONFIG, work_dir, [
+            '--trust-checkpoint', legacy, '--cfg-options', f'load_from={legacy}',
+            'train_cfg.max_epochs=1', 'train_dataloader.num_batch_per_epoch=1',
+            'train_dataloader.num_workers=0', 'model.backbone.arch.num_layers=2'
+        ])).output
     assert f'{legacy}: trusted (--trust-checkpoint): unpickling pathlib.PosixPath' in log
     assert f'Load checkpoint from {legacy}' in log and (work_dir / 'epoch_1.pth').exists()
 

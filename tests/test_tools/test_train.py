@@ -8,8 +8,10 @@ from tests.conftest import run_tool
 from tests.test_robustness.runs import CONFIG, train_cmd
 
 # Short runs: 2 epochs of 23 iterations, small model, no dataloader workers.
-SHORT = ['train_dataloader.num_workers=0', 'default_hooks.checkpoint.interval=1',
-         'default_hooks.logger.interval=5']
+SHORT = [
+    'train_dataloader.num_workers=0', 'default_hooks.checkpoint.interval=1',
+    'default_hooks.logger.interval=5'
+]
 
 
 def losses(log, key):
@@ -18,8 +20,9 @@ def losses(log, key):
 
 @pytest.mark.slow
 def test_train_checkpoint_and_resume(tmp_path):
-    log = run_tool(train_cmd(CONFIG, tmp_path, ['--cfg-options', 'train_cfg.max_epochs=1',
-                                                *SHORT]), env=dict(OMP_NUM_THREADS='2')).output
+    log = run_tool(
+        train_cmd(CONFIG, tmp_path, ['--cfg-options', 'train_cfg.max_epochs=1', *SHORT]),
+        env=dict(OMP_NUM_THREADS='2')).output
     assert losses(log, 'loss_rec') and losses(log, 'loss_con')
     ckpt = tmp_path / 'epoch_1.pth'
     assert ckpt.exists()
@@ -27,9 +30,10 @@ def test_train_checkpoint_and_resume(tmp_path):
     assert 'momentum_encoder.module.0.mask_token' in state['state_dict']
     assert state['meta']['epoch'] == 1
 
-    log = run_tool(train_cmd(CONFIG, tmp_path, ['--resume', '--cfg-options',
-                                                'train_cfg.max_epochs=2', *SHORT]),
-                   env=dict(OMP_NUM_THREADS='2')).output
+    log = run_tool(
+        train_cmd(CONFIG, tmp_path,
+                  ['--resume', '--cfg-options', 'train_cfg.max_epochs=2', *SHORT]),
+        env=dict(OMP_NUM_THREADS='2')).output
     assert 'resumed epoch: 1' in log
     assert 'Epoch(train) [1]' not in log and 'Epoch(train) [2]' in log
     resumed = torch.load(tmp_path / 'epoch_2.pth', weights_only=True)
@@ -40,8 +44,9 @@ def test_train_checkpoint_and_resume(tmp_path):
 
 @pytest.mark.slow
 def test_two_process_gloo(tmp_path):
-    log = run_tool(train_cmd(CONFIG, tmp_path, ['--cfg-options', 'train_cfg.max_epochs=1',
-                                                *SHORT], nproc=2)).output
+    log = run_tool(
+        train_cmd(CONFIG, tmp_path, ['--cfg-options', 'train_cfg.max_epochs=1', *SHORT],
+                  nproc=2)).output
     assert 'Distributed training: True' in log
     assert '[1][10/12]' in log  # 12 steps of 2 x 64 images per epoch
     ckpt = torch.load(tmp_path / 'epoch_1.pth', weights_only=True)

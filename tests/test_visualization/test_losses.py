@@ -14,8 +14,16 @@ def write_run(work_dir, stamp, iters, offset=0.):
     vis.mkdir(parents=True)
     with open(vis / 'scalars.json', 'w') as f:
         for it in iters:
-            f.write(json.dumps(dict(lr=1e-3, loss=3. / it + offset, loss_rec=1. / it,
-                                    loss_con=2. / it + offset, epoch=1, iter=it, step=it)) + '\n')
+            f.write(
+                json.dumps(
+                    dict(
+                        lr=1e-3,
+                        loss=3. / it + offset,
+                        loss_rec=1. / it,
+                        loss_con=2. / it + offset,
+                        epoch=1,
+                        iter=it,
+                        step=it)) + '\n')
         f.write(json.dumps({'accuracy/top1': 50., 'step': 1}) + '\n')  # validation: left out
 
 
@@ -31,7 +39,8 @@ def test_a_resumed_run_continues_the_curves(tmp_path):
     fig = plot_losses(curves, smooth=3)
     assert len(fig.axes) == 2  # losses, lr
     assert sorted(t.get_text() for t in fig.axes[0].get_legend().get_texts()) == [
-        'loss', 'loss_con', 'loss_rec']
+        'loss', 'loss_con', 'loss_rec'
+    ]
     assert len(fig.axes[0].lines[0].get_xdata()) == 12
     with pytest.raises(KeyError, match='no curve'):
         plot_losses(curves, ['loss_mim'])

@@ -14,8 +14,10 @@ def test_panels_tint_exactly_the_masked_patches():
     panels, titles = mask_panels(image, generator)
     assert [p.shape for p in panels] == [(32, 32, 3)] * 3
     np.testing.assert_array_equal(panels[0], image)
-    for panel, mask, color in ((panels[1], checkerboard((8, 8), 1), ONLINE_COLOR),
-                               (panels[2], checkerboard((8, 8), 2), MOMENTUM_COLOR)):
+    online = (panels[1], checkerboard((8, 8), 1), ONLINE_COLOR)
+    momentum = (panels[2], checkerboard((8, 8), 2), MOMENTUM_COLOR)
+    cases = (online, momentum)
+    for panel, mask, color in cases:
         pixels = mask.repeat(4, 0).repeat(4, 1).astype(bool)
         np.testing.assert_array_equal(panel[~pixels], image[~pixels])  # visible: untouched
         tinted = image * (1 - MASK_ALPHA) + np.asarray(color) * MASK_ALPHA
@@ -38,8 +40,8 @@ def test_png_of_an_image_file(tmp_path, monkeypatch, capsys):
 def test_figure_has_three_titled_panels(tmp_path):
     generator = SymmetricMaskGenerator(input_size=64, patch_size=16, block_size=32)
     fig = plot_masks(digits_sample(0), generator, 'digit')
-    assert [ax.get_title().split(':')[0] for ax in fig.axes] == [
-        'image 64x64, patch 16', 'M1 online', 'M2 momentum (k=2)']
+    assert [ax.get_title().split(':')[0]
+            for ax in fig.axes] == ['image 64x64, patch 16', 'M1 online', 'M2 momentum (k=2)']
     size = save_figure(fig, str(tmp_path / 'sub' / 'm.png'))
     with Image.open(tmp_path / 'sub' / 'm.png') as png:
         assert png.size == size == (750, 310)

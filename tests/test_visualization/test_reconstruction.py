@@ -10,12 +10,14 @@ from symmim_mm.visualization import (digits_sample, load_symmim, plot_reconstruc
 from tests.conftest import ROOT, run_script, save_symmim_checkpoint
 from tests.test_robustness.runs import CONFIG
 
-
 # The quickstart's encoder of the visible half with MAE's token decoder, and the literal
 # path: mask tokens in place, the linear decoder.
-IN_PLACE = dict(online_drop_masked=False, momentum_drop_masked=False, two_views=False,
-                neck=dict(type='SimMIMLinearDecoder', in_channels=96, encoder_stride=4),
-                head=dict(type='SymMIMPixelHead', patch_size=4, criterion='L1'))
+IN_PLACE = dict(
+    online_drop_masked=False,
+    momentum_drop_masked=False,
+    two_views=False,
+    neck=dict(type='SimMIMLinearDecoder', in_channels=96, encoder_stride=4),
+    head=dict(type='SymMIMPixelHead', patch_size=4, criterion='L1'))
 
 
 @pytest.fixture(scope='module', params=['visible', 'in-place'])
@@ -25,11 +27,12 @@ def tiny(tmp_path_factory, request):
     cfg = Config.fromfile(str(ROOT / CONFIG))
     cfg.model.backbone.arch.num_layers = 1
     if request.param == 'in-place':
-        cfg.model.update(IN_PLACE)
+        for key, value in IN_PLACE.items():  # replace the sub-module dicts, not merge
+            cfg.model[key] = value
     config = root / 'tiny.py'
     cfg.dump(str(config))
-    return config, save_symmim_checkpoint(dict(cfg.model, data_preprocessor=cfg.data_preprocessor),
-                                          root / 'tiny.pth')
+    return config, save_symmim_checkpoint(
+        dict(cfg.model, data_preprocessor=cfg.data_preprocessor), root / 'tiny.pth')
 
 
 def test_panels(tiny):
@@ -48,8 +51,8 @@ def test_panels(tiny):
     assert np.isfinite(pictures['l1']) and pictures['l1'] > 0
 
     fig = plot_reconstruction(pictures, 'digit 7')
-    assert [ax.get_title().split(' (')[0] for ax in fig.axes] == [
-        'original', 'online input', 'reconstruction', 'visible + reconstruction']
+    assert [ax.get_title().split(' (')[0] for ax in fig.axes
+            ] == ['original', 'online input', 'reconstruction', 'visible + reconstruction']
 
 
 def test_reconstruction_is_that_of_the_loss(tiny):
@@ -61,9 +64,10 @@ def test_reconstruction_is_that_of_the_loss(tiny):
     sample = DataSample()
     sample.set_mask(torch.from_numpy(generator.online_mask))
     sample.set_field(torch.from_numpy(generator.block_mask), 'momentum_mask')
-    data = model.data_preprocessor(dict(
-        inputs=torch.from_numpy(np.ascontiguousarray(image[..., ::-1])).permute(2, 0, 1)[None],
-        data_samples=[sample]), False)
+    data = model.data_preprocessor(
+        dict(
+            inputs=torch.from_numpy(np.ascontiguousarray(image[..., ::-1])).permute(2, 0, 1)[None],
+            data_samples=[sample]), False)
     mask = torch.from_numpy(generator.online_mask)[None]
     with torch.no_grad():
         tokens = model.backbone(data['inputs'], mask, drop_masked=model.online_drop_masked)[0]

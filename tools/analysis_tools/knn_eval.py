@@ -39,8 +39,9 @@ def main() -> None:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     torch.manual_seed(args.seed)
-    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=args.checkpoint,
-                                       prefix=args.prefix) if args.checkpoint else None
+    cfg.model.backbone.init_cfg = dict(
+        type='Pretrained', checkpoint=args.checkpoint,
+        prefix=args.prefix) if args.checkpoint else None
     start = time.time()
     with checked_checkpoints(cfg):  # refuses unsafe files, lets --trust-checkpoint ones load
         result = knn_evaluate(cfg, args.k, args.temperature)

@@ -22,8 +22,8 @@ def main() -> None:
     args = parser.parse_args()
 
     curves = load_curves(args.work_dir)
-    out = args.out or osp.join(args.work_dir if osp.isdir(args.work_dir)
-                               else osp.dirname(args.work_dir), 'losses.png')
+    out = args.out or osp.join(
+        args.work_dir if osp.isdir(args.work_dir) else osp.dirname(args.work_dir), 'losses.png')
     fig = plot_losses(curves, args.keys, args.smooth, osp.basename(osp.normpath(args.work_dir)))
     size = save_figure(fig, out)
     last = max(curves['loss'] or {0: 0}) if 'loss' in curves else '?'

@@ -35,17 +35,18 @@ from mmengine.logging import MMLogger
 
 import symmim_mm  # noqa: F401
 from symmim_mm.benchmarks import report
-from symmim_mm.benchmarks.runs import (iters_per_epoch, knn_probe, load_run_config,
-                                       probe_config, seconds_per_iter, set_num_iters, train,
-                                       trained_probe)
+from symmim_mm.benchmarks.runs import (iters_per_epoch, knn_probe, load_run_config, probe_config,
+                                       seconds_per_iter, set_num_iters, train, trained_probe)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METHOD_CONFIG = osp.join(ROOT, 'configs/equal_budget/{}_vit-tiny-p4_fashion-mnist-32px.py')
 PROBE_CONFIG = osp.join(ROOT, 'configs/symmim/benchmarks/vit-tiny-p4_{}_fashion-mnist-32px.py')
 PROBES = dict(knn='knn', linear='linear-{}e', finetune='ft-{}e')
-METHODS = ['symmim', 'symmim-inplace', 'symmim-sameview', 'symmim-lambda0', 'symmim-random',
-           'symmim-learnedpos', 'simmim', 'mae', 'mae-mask50', 'mae-mask90', 'simmim-mask50',
-           'simmim-mask75', 'simmim-mask90']
+METHODS = [
+    'symmim', 'symmim-inplace', 'symmim-sameview', 'symmim-lambda0', 'symmim-random',
+    'symmim-learnedpos', 'simmim', 'mae', 'mae-mask50', 'mae-mask90', 'simmim-mask50',
+    'simmim-mask75', 'simmim-mask90'
+]
 # Floors, probed as the encoders are (kind -> options of the evaluation config): randomly
 # initialised encoders (the classifier's own ViT with its learned position embedding, and
 # the same ViT with the fixed sin-cos one), and the raw pixels (Fashion-MNIST's grey channel
@@ -53,59 +54,92 @@ METHODS = ['symmim', 'symmim-inplace', 'symmim-sameview', 'symmim-lambda0', 'sym
 # recipe (BatchNorm + linear head, same schedule) on the pixels instead of the CLS token.
 PIXEL_HEAD = dict(neck=dict(input_features=1024), head=dict(in_channels=1024))
 FLOORS = {
-    'random init': lambda kind: {},
-    'random init, sin-cos positions': lambda kind: dict(
-        model=dict(backbone=dict(type='SymMIMViT', sincos_pos_embed=True))),
-    'raw pixels': lambda kind: dict(model=dict(
-        backbone=dict(_delete_=True, type='RawPixels', channels=1),
-        **({} if kind == 'knn' else PIXEL_HEAD))),
+    'random init':
+    lambda kind: {},
+    'random init, sin-cos positions':
+    lambda kind: dict(model=dict(backbone=dict(type='SymMIMViT', sincos_pos_embed=True))),
+    'raw pixels':
+    lambda kind: dict(
+        model=dict(
+            backbone=dict(_delete_=True, type='RawPixels', channels=1),
+            **({} if kind == 'knn' else PIXEL_HEAD))),
 }
-LABELS = {'symmim': 'SymMIM', 'symmim-inplace': 'SymMIM, mask tokens in place (literal)',
-          'symmim-sameview': 'SymMIM, one view for both encoders',
-          'symmim-lambda0': 'SymMIM, λ = 0', 'symmim-random': 'SymMIM, random masks',
-          'symmim-learnedpos': 'SymMIM, learned positions',
-          'simmim': 'SimMIM-style ViT (60 %)', 'mae': 'MAE (MMPretrain, 75 %)',
-          'mae-mask50': 'MAE, 50 % masked', 'mae-mask90': 'MAE, 90 % masked',
-          'simmim-mask50': 'SimMIM-style ViT, 50 %', 'simmim-mask75': 'SimMIM-style ViT, 75 %',
-          'simmim-mask90': 'SimMIM-style ViT, 90 %'}
+LABELS = {
+    'symmim': 'SymMIM',
+    'symmim-inplace': 'SymMIM, mask tokens in place (literal)',
+    'symmim-sameview': 'SymMIM, one view for both encoders',
+    'symmim-lambda0': 'SymMIM, λ = 0',
+    'symmim-random': 'SymMIM, random masks',
+    'symmim-learnedpos': 'SymMIM, learned positions',
+    'simmim': 'SimMIM-style ViT (60 %)',
+    'mae': 'MAE (MMPretrain, 75 %)',
+    'mae-mask50': 'MAE, 50 % masked',
+    'mae-mask90': 'MAE, 90 % masked',
+    'simmim-mask50': 'SimMIM-style ViT, 50 %',
+    'simmim-mask75': 'SimMIM-style ViT, 75 %',
+    'simmim-mask90': 'SimMIM-style ViT, 90 %'
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--methods', nargs='+', default=['symmim', 'simmim', 'mae'],
-                        help=f'names ({", ".join(METHODS)}) or config paths')
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=['symmim', 'simmim', 'mae'],
+        help=f'names ({", ".join(METHODS)}) or config paths')
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--first-seed', type=int, default=0)
-    parser.add_argument('--epochs', type=float, default=0.5,
-                        help='equal-epochs budget; the equal-compute budget is the seconds '
-                        'the reference method needs for it')
-    parser.add_argument('--budgets', nargs='+', default=['epochs', 'compute'],
-                        choices=['epochs', 'compute'])
-    parser.add_argument('--reference', default='symmim',
-                        help='method whose time sets the equal-compute budget')
-    parser.add_argument('--split', default='test', choices=['val', 'test'],
-                        help='where probes are evaluated (val: to choose settings)')
-    parser.add_argument('--probes', nargs='+', default=['knn', 'linear'],
-                        choices=['knn', 'linear'])
-    parser.add_argument('--finetune', nargs='*', default=['symmim', 'mae'],
-                        help='methods whose encoders are also fine-tuned, under the first '
-                        'of --budgets (none: --finetune)')
-    parser.add_argument('--probe-epochs', type=int, default=4, choices=[4, 10],
-                        help='schedule of the linear probe and fine-tuning configs')
-    parser.add_argument('--probe-images', type=int, default=2500,
-                        help='the first N images of the train split are the kNN bank and '
-                        'train the linear probe and fine-tuning (0: all 50,000)')
-    parser.add_argument('--data-root', help='folder of the Fashion-MNIST IDX files '
-                        '(default: the configs\', data/fashion_mnist)')
+    parser.add_argument(
+        '--epochs',
+        type=float,
+        default=2.0,
+        help='equal-epochs budget; the equal-compute budget is the seconds '
+        'the reference method needs for it')
+    parser.add_argument(
+        '--budgets', nargs='+', default=['epochs', 'compute'], choices=['epochs', 'compute'])
+    parser.add_argument(
+        '--reference', default='symmim', help='method whose time sets the equal-compute budget')
+    parser.add_argument(
+        '--split',
+        default='test',
+        choices=['val', 'test'],
+        help='where probes are evaluated (val: to choose settings)')
+    parser.add_argument(
+        '--probes', nargs='+', default=['knn', 'linear'], choices=['knn', 'linear'])
+    parser.add_argument(
+        '--finetune',
+        nargs='*',
+        default=['symmim', 'mae'],
+        help='methods whose encoders are also fine-tuned, under the first '
+        'of --budgets (none: --finetune)')
+    parser.add_argument(
+        '--probe-epochs',
+        type=int,
+        default=4,
+        choices=[4, 10],
+        help='schedule of the linear probe and fine-tuning configs')
+    parser.add_argument(
+        '--probe-images',
+        type=int,
+        default=2500,
+        help='the first N images of the train split are the kNN bank and '
+        'train the linear probe and fine-tuning (0: all 50,000)')
+    parser.add_argument(
+        '--data-root',
+        help='folder of the Fashion-MNIST IDX files '
+        '(default: the configs\', data/fashion_mnist)')
     parser.add_argument('--calib-steps', type=int, default=20)
-    parser.add_argument('--step-times', metavar='RESULTS_JSON',
-                        help='reuse the seconds per step measured by another run (its '
-                        'results.json), e.g. the test-split run\'s for a validation run')
+    parser.add_argument(
+        '--step-times',
+        metavar='RESULTS_JSON',
+        help='reuse the seconds per step measured by another run (its '
+        'results.json), e.g. the test-split run\'s for a validation run')
     parser.add_argument('--out-dir', default='work_dirs/equal_budget')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='applied to every pretraining config')
-    parser.add_argument('--probe-options', nargs='+', action=DictAction,
-                        help='applied to every evaluation config')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help='applied to every pretraining config')
+    parser.add_argument(
+        '--probe-options', nargs='+', action=DictAction, help='applied to every evaluation config')
     parser.add_argument('--threads', type=int, help='torch threads (default: torch\'s)')
     return parser.parse_args(argv)
 
@@ -142,17 +176,20 @@ class Results:
             if osp.isfile(self.path):
                 theirs = json.load(open(self.path))
                 self.runs += [r for r in theirs['runs'] if r not in self.runs]
-                self.floor += [f for f in theirs.get('floors', theirs.get('random_init', []))
-                               if f not in self.floor]
+                self.floor += [
+                    f for f in theirs.get('floors', theirs.get('random_init', []))
+                    if f not in self.floor
+                ]
             rows = report.summarise(self.runs, self.floor)
             with open(self.path + '.tmp', 'w') as f:
-                json.dump(dict(settings=self.settings, summary=rows, runs=self.runs,
-                               floors=self.floor), f, indent=1)
+                json.dump(
+                    dict(settings=self.settings, summary=rows, runs=self.runs, floors=self.floor),
+                    f,
+                    indent=1)
             os.replace(self.path + '.tmp', self.path)
 
 
-def measured_seconds_per_iter(args: argparse.Namespace, configs: dict,
-                              options: dict) -> dict:
+def measured_seconds_per_iter(args: argparse.Namespace, configs: dict, options: dict) -> dict:
     """Seconds per step of each method: those of ``--step-times`` or of an earlier run in
     ``--out-dir`` when it measured them all (so a re-run plans the same steps), else
     measured now."""
@@ -161,11 +198,13 @@ def measured_seconds_per_iter(args: argparse.Namespace, configs: dict,
     if old and set(configs) <= set(old):
         print(f'seconds per step from {path}', flush=True)
         return {name: old[name] for name in configs}
-    print(f'measuring seconds per step of {len(configs)} methods through the Runner',
-          flush=True)
-    return seconds_per_iter(configs, osp.join(args.out_dir, 'calibration'),
-                            steps=args.calib_steps, warmup=max(1, args.calib_steps // 4),
-                            options=options)
+    print(f'measuring seconds per step of {len(configs)} methods through the Runner', flush=True)
+    return seconds_per_iter(
+        configs,
+        osp.join(args.out_dir, 'calibration'),
+        steps=args.calib_steps,
+        warmup=max(1, args.calib_steps // 4),
+        options=options)
 
 
 def main(argv=None) -> None:
@@ -178,8 +217,10 @@ def main(argv=None) -> None:
     data = dict(train_dataloader=dict(dataset=dict(data_root=args.data_root))) \
         if args.data_root else {}
     pretrain_options = dict(data, **(args.cfg_options or {}))
-    probe_options = [dict(data, test_dataloader=dict(dataset=dict(data_root=args.data_root)))
-                     if args.data_root else {}, args.probe_options or {}]
+    probe_options = [
+        dict(data, test_dataloader=dict(dataset=dict(
+            data_root=args.data_root))) if args.data_root else {}, args.probe_options or {}
+    ]
     first = load_run_config(next(iter(configs.values())), args.out_dir, 0, pretrain_options)
     per_epoch = iters_per_epoch(first)
     epoch_iters = max(1, round(args.epochs * per_epoch))
@@ -191,15 +232,17 @@ def main(argv=None) -> None:
             raise SystemExit(f'--reference {args.reference} is not among --methods')
         spi = measured_seconds_per_iter(args, configs, pretrain_options)
         budget_s = epoch_iters * spi[args.reference]
-        print('  ' + ', '.join(f'{n} {1e3 * s:.0f} ms' for n, s in spi.items())
-              + f'; equal-compute budget {budget_s:.0f} s', flush=True)
-    steps = dict(epochs=lambda name: epoch_iters,
-                 compute=lambda name: max(1, round(budget_s / spi[name])))
+        print(
+            '  ' + ', '.join(f'{n} {1e3 * s:.0f} ms'
+                             for n, s in spi.items()) + f'; equal-compute budget {budget_s:.0f} s',
+            flush=True)
+    steps = dict(
+        epochs=lambda name: epoch_iters, compute=lambda name: max(1, round(budget_s / spi[name])))
     # name -> budget -> steps, budgets in the order given
     plan = {name: {b: steps[b](name) for b in args.budgets} for name in configs}
 
-    settings = dict(vars(args), iters_per_epoch=per_epoch, seconds_per_iter=spi,
-                    configs=configs, plan=plan)
+    settings = dict(
+        vars(args), iters_per_epoch=per_epoch, seconds_per_iter=spi, configs=configs, plan=plan)
     results = Results(osp.join(args.out_dir, 'results.json'), settings)
 
     def probe(kind: str, ckpt, work_dir: str, seed: int, extra: Optional[dict] = None) -> float:
@@ -227,29 +270,35 @@ def main(argv=None) -> None:
                 if results.find(results.runs, **key):
                     continue
                 run_dir = osp.join(args.out_dir, f'{name}_{budget}_{iters}_{seed}')
-                same = results.find(results.runs, method=name, seed=seed, iters=iters,
-                                    split=args.split)
+                same = results.find(
+                    results.runs, method=name, seed=seed, iters=iters, split=args.split)
                 if same:  # the other budget gave the same number of steps
                     run = dict(same, budget=budget)
                     run_dir = osp.dirname(run['checkpoint'])
                 else:
                     cfg = load_run_config(path, run_dir, seed, pretrain_options)
                     set_num_iters(cfg, iters)
-                    run = dict(key, epochs=iters / per_epoch, **{
-                        k: v for k, v in train(cfg).items() if k != 'step_times'})
+                    run = dict(
+                        key,
+                        epochs=iters / per_epoch,
+                        **{
+                            k: v
+                            for k, v in train(cfg).items() if k != 'step_times'
+                        })
                 if spi:
                     run['calibrated_s'] = iters * spi[name]
                 fine_tune = name in args.finetune and budget == args.budgets[0]
                 for kind in args.probes + (['finetune'] if fine_tune else []):
                     if kind not in run:
-                        run[kind] = probe(kind, run['checkpoint'], osp.join(run_dir, kind),
-                                          seed)
+                        run[kind] = probe(kind, run['checkpoint'], osp.join(run_dir, kind), seed)
                 results.runs.append(run)
                 results.save()
                 scores = '  '.join(f'{k} {run[k]:5.1f} %' for k in report.PROBES if k in run)
-                print(f'[seed {seed}] {name:<16} {budget:<8} {iters:>6} steps '
-                      f'({run["epochs"]:.2f} ep, {run["train_time_s"]:.0f} s): {scores}  '
-                      f'[{time.time() - start:.0f} s elapsed]', flush=True)
+                print(
+                    f'[seed {seed}] {name:<16} {budget:<8} {iters:>6} steps '
+                    f'({run["epochs"]:.2f} ep, {run["train_time_s"]:.0f} s): {scores}  '
+                    f'[{time.time() - start:.0f} s elapsed]',
+                    flush=True)
 
     rows = report.summarise([r for r in results.runs if r['split'] == args.split],
                             [f for f in results.floor if f['split'] == args.split])

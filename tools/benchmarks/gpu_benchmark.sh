@@ -8,8 +8,12 @@
 #    of the same run; SymMIM ViT-B again with torch.compile'd encoders.
 # 2. data_speed.py: images/s of the pretraining pipeline per loading process, and the
 #    processes the measured SymMIM rate needs.
-# 3. tools/train.py of the real SymMIM ViT-B pretraining config on synthetic ImageNet
-#    for ~100 iterations with AMP bf16: images/s from the logs, data loading included.
+# 3. tools/train.py of the real SymMIM ViT-B pretraining config on synthetic ImageNet,
+#    AMP bf16, with the config's loader (its num_workers): PRETRAIN_EPOCHS epochs of
+#    PRETRAIN_EPOCH_ITERS iterations (the images repeated), every iteration logged.
+#    images/s = images / wall time and data wait = time waiting for batches / wall time,
+#    both summed over the whole epochs after the first (no medians: the waits of a loader
+#    that cannot keep up may all fall in a few iterations per epoch).
 # 4. tools/train.py of the Mask R-CNN and UperNet configs (synthetic COCO / ADE20K),
 #    ~20 iterations each: seconds per iteration.
 # Writes OUT_DIR/gpu_benchmark.{json,md} (and each step's JSON and logs). A step that fails
@@ -19,8 +23,9 @@
 # empty: as configured), ARCHS ("base large"), BATCH_BASE (256), BATCH_LARGE (128),
 # SPEED_ARGS (extra pretrain_speed.py arguments, e.g. --methods NAME=CONFIG),
 # COMPILE_METHODS (symmim; empty: skip), COMPILE_BACKEND (inductor), DATA_ARGS (extra
-# data_speed.py arguments), PRETRAIN_CONFIG, PRETRAIN_ITERS (100), PRETRAIN_BATCH (256),
-# PRETRAIN_SKIP (10: iterations not timed), NUM_IMAGES (5120), WORKERS (CPU count),
+# data_speed.py arguments), PRETRAIN_CONFIG, PRETRAIN_BATCH (256), PRETRAIN_EPOCHS (3:
+# the first not timed), PRETRAIN_EPOCH_ITERS (100), NUM_IMAGES (5120 JPEG files),
+# WORKERS (data-loading processes per run; default: each config's num_workers),
 # DET_CONFIG, SEG_CONFIG, DOWNSTREAM_ITERS (20), DET_BATCH (4), SEG_BATCH (2), STEPS
 # ("speed data pretrain det seg"). DEVICE=cpu swaps AMP for fp32 (CPU test runs).
 set -euo pipefail
@@ -35,10 +40,11 @@ ARCHS="${ARCHS:-base large}"
 PRETRAIN_CONFIG="${PRETRAIN_CONFIG:-$ROOT/configs/symmim/symmim_vit-base-p16_8xb256-amp-coslr-800e_in1k.py}"
 DET_CONFIG="${DET_CONFIG:-$ROOT/configs/mmdet/mask-rcnn_symmim-vit-base-p16_lsj-100e_coco.py}"
 SEG_CONFIG="${SEG_CONFIG:-$ROOT/configs/mmseg/upernet_symmim-vit-base-p16_8xb2-amp-160k_ade20k-512x512.py}"
-PRETRAIN_ITERS="${PRETRAIN_ITERS:-100}"
 PRETRAIN_BATCH="${PRETRAIN_BATCH:-256}"
+PRETRAIN_EPOCHS="${PRETRAIN_EPOCHS:-3}"
+PRETRAIN_EPOCH_ITERS="${PRETRAIN_EPOCH_ITERS:-100}"
 NUM_IMAGES="${NUM_IMAGES:-5120}"
-WORKERS="${WORKERS:-$(nproc)}"
+WORKERS="${WORKERS:-}"
 DOWNSTREAM_ITERS="${DOWNSTREAM_ITERS:-20}"
 STEPS="${STEPS:-speed data pretrain det seg}"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
@@ -49,12 +55,13 @@ FAILED=()
 failed() { log "FAILED: $1 (see its log in $OUT)"; FAILED+=("$1"); }
 
 # AMP on a GPU; fp32 OptimWrapper on a CPU (MMEngine's AmpOptimWrapper needs a GPU).
-SPEED_AMP=() TRAIN_AMP=() TRAIN_OPTS=()
+SPEED_AMP=() TRAIN_AMP=() TRAIN_OPTS=() LOADER_OPTS=()
 if [[ "$DEVICE" == cpu ]]; then
     TRAIN_OPTS=(optim_wrapper.type=OptimWrapper)
 elif [[ -n "$AMP" ]]; then
     SPEED_AMP=(--amp "$AMP") TRAIN_AMP=(--amp "$AMP")
 fi
+if [[ -n "$WORKERS" ]]; then LOADER_OPTS=(train_dataloader.num_workers="$WORKERS"); fi
 # Log every iteration unsmoothed, save no checkpoint, no evaluation.
 LOG_OPTS=(default_hooks.logger.interval=1 log_processor.window_size=1
           default_hooks.checkpoint.interval=-1 default_hooks.checkpoint.save_last=False)
@@ -64,8 +71,7 @@ train() {  # NAME CONFIG BATCH ITER_OPTS... : tools/train.py, run from $OUT (dat
     log "train $name: $(basename "$config")"
     (cd "$OUT" && "$PY" "$ROOT/tools/train.py" "$config" --work-dir "$OUT/work_dirs/$name" \
         --no-validate "${TRAIN_AMP[@]}" --cfg-options "${TRAIN_OPTS[@]}" "${LOG_OPTS[@]}" \
-        train_dataloader.batch_size="$batch" train_dataloader.num_workers="$WORKERS" \
-        train_dataloader.persistent_workers=True "$@") > "$OUT/$name.log" 2>&1 \
+        train_dataloader.batch_size="$batch" "${LOADER_OPTS[@]}" "$@") > "$OUT/$name.log" 2>&1 \
         || { tail -n 40 "$OUT/$name.log"; failed "$name"; return 1; }
 }
 
@@ -106,9 +112,16 @@ if has_step pretrain; then
     log "synthetic ImageNet: $NUM_IMAGES images"
     "$PY" "$ROOT/tools/misc/make_fake_data.py" --imagenet "$OUT/data/imagenet" \
         --num "$NUM_IMAGES" --num-val 2
-    epochs=$(( (PRETRAIN_ITERS * PRETRAIN_BATCH + NUM_IMAGES - 1) / NUM_IMAGES ))
-    train pretrain "$PRETRAIN_CONFIG" "$PRETRAIN_BATCH" train_cfg.max_epochs="$epochs" &&
-        RUNS+=(--run "pretrain=$OUT/work_dirs/pretrain:$PRETRAIN_BATCH:${PRETRAIN_SKIP:-10}")
+    # Epochs of PRETRAIN_EPOCH_ITERS full batches: the files repeated (RepeatDataset).
+    times=$(( (PRETRAIN_EPOCH_ITERS * PRETRAIN_BATCH + NUM_IMAGES - 1) / NUM_IMAGES ))
+    cat > "$OUT/pretrain_config.py" <<EOF
+_base_ = ['$PRETRAIN_CONFIG']
+train_dataloader = dict(drop_last=True, dataset=dict(
+    _delete_=True, type='RepeatDataset', times=$times, dataset=_base_.train_dataloader.dataset))
+EOF
+    train pretrain "$OUT/pretrain_config.py" "$PRETRAIN_BATCH" \
+        train_cfg.max_epochs="$PRETRAIN_EPOCHS" &&
+        RUNS+=(--run "pretrain=$OUT/work_dirs/pretrain:$PRETRAIN_BATCH:1")
 fi
 
 DOWNSTREAM_NUM=$(( DOWNSTREAM_ITERS * 4 ))

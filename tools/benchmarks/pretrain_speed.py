@@ -31,8 +31,8 @@ from symmim_mm.benchmarks.pipeline import (build_pipeline, mask_share, transform
                                            write_photo)
 from symmim_mm.benchmarks.speed import (build_model, build_optimizer, compile_encoders,
                                         count_flops, dense_bf16_peak, gemm_flops_per_s,
-                                        load_config, make_batches, peak_memory,
-                                        reset_peak_memory, step_figures, time_steps)
+                                        load_config, make_batches, peak_memory, reset_peak_memory,
+                                        step_figures, time_steps)
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
 EPOCHS = {'base': 800, 'large': 1600}
@@ -40,28 +40,44 @@ EPOCHS = {'base': 800, 'large': 1600}
 METHODS = {
     'simmim': ('simmim/simmim_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py', {}),
     'symmim': ('symmim/symmim_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py', {}),
-    'symmim_inplace': ('symmim/symmim-inplace_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py',
-                       {}),
+    'symmim_inplace':
+    ('symmim/symmim-inplace_vit-{arch}-p16_8xb256-amp-coslr-{epochs}e_in1k.py', {}),
     'mae': ('mmpretrain::mae/mae_vit-{arch}-p16_8xb512-amp-coslr-{epochs}e_in1k.py', {}),
 }
-NAMES = {'simmim': 'SimMIM-style ViT', 'symmim': 'SymMIM (visible half, two views)',
-         'symmim_inplace': 'SymMIM, mask tokens in place (literal)', 'mae': 'MAE (MMPretrain)'}
+NAMES = {
+    'simmim': 'SimMIM-style ViT',
+    'symmim': 'SymMIM (visible half, two views)',
+    'symmim_inplace': 'SymMIM, mask tokens in place (literal)',
+    'mae': 'MAE (MMPretrain)'
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--arch', default='base', choices=sorted(EPOCHS))
-    parser.add_argument('--methods', nargs='+', default=list(METHODS),
-                        help=f'names from {sorted(METHODS)} or NAME=CONFIG')
-    parser.add_argument('--reference', help='method the ratios divide by (default: simmim '
-                        'if measured, else the first)')
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=list(METHODS),
+        help=f'names from {sorted(METHODS)} or NAME=CONFIG')
+    parser.add_argument(
+        '--reference',
+        help='method the ratios divide by (default: simmim '
+        'if measured, else the first)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--batch-size', type=int, help='per step (default: 256 on CUDA, 8 '
-                        'on a CPU)')
-    parser.add_argument('--amp', choices=['fp16', 'bf16'],
-                        help='mixed precision instead of the config\'s (GPU only)')
-    parser.add_argument('--compile', nargs='?', const='inductor', metavar='BACKEND',
-                        help='torch.compile the encoders (default backend: inductor)')
+    parser.add_argument(
+        '--batch-size', type=int, help='per step (default: 256 on CUDA, 8 '
+        'on a CPU)')
+    parser.add_argument(
+        '--amp',
+        choices=['fp16', 'bf16'],
+        help='mixed precision instead of the config\'s (GPU only)')
+    parser.add_argument(
+        '--compile',
+        nargs='?',
+        const='inductor',
+        metavar='BACKEND',
+        help='torch.compile the encoders (default backend: inductor)')
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--repeats', type=int, default=10)
     parser.add_argument('--threads', type=int, default=0, help='torch threads (0: default)')
@@ -87,8 +103,7 @@ def method_config(args: argparse.Namespace, method: str):
 
 def measure(args: argparse.Namespace, cfg, image: str, flops: bool = True) -> dict:
     """Build one method, count its FLOPs, time its steps, take its peak memory."""
-    batches = make_batches(cfg, image, args.batch_size,
-                           pin_memory=args.device.startswith('cuda'))
+    batches = make_batches(cfg, image, args.batch_size, pin_memory=args.device.startswith('cuda'))
     base = reset_peak_memory(args.device)
     model = build_model(cfg, args.device)
     optim_wrapper = build_optimizer(model, cfg, args.device, args.amp)
@@ -104,9 +119,12 @@ def measure(args: argparse.Namespace, cfg, image: str, flops: bool = True) -> di
 
 
 def memory_in_fresh_process(args: argparse.Namespace, method: str) -> int:
-    cmd = [sys.executable, __file__, '--memory-of', method, '--arch', args.arch,
-           '--device', args.device, '--batch-size', str(args.batch_size),
-           '--threads', str(args.threads), '--warmup', '1', '--repeats', '1']
+    cmd = [
+        sys.executable, __file__, '--memory-of', method, '--arch', args.arch, '--device',
+        args.device, '--batch-size',
+        str(args.batch_size), '--threads',
+        str(args.threads), '--warmup', '1', '--repeats', '1'
+    ]
     cmd += ['--amp', args.amp] if args.amp else []
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode:
@@ -123,8 +141,9 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         image = write_photo(osp.join(tmp, 'photo.jpg'))
         if args.memory_of:
-            print(measure(args, method_config(args, args.memory_of)[1], image,
-                          flops=False)['memory_bytes'])
+            print(
+                measure(args, method_config(args, args.memory_of)[1], image,
+                        flops=False)['memory_bytes'])
             return
         run(args, image)
 
@@ -132,9 +151,11 @@ def main(argv=None) -> None:
 def run(args: argparse.Namespace, image: str) -> None:
     on_cuda = args.device.startswith('cuda')
     device_name = torch.cuda.get_device_name(args.device) if on_cuda else 'CPU'
-    print(f'ViT-{args.arch}, batch {args.batch_size}, {device_name}, amp '
-          f'{args.amp or "as configured"}, compile {args.compile or "off"}, '
-          f'{torch.get_num_threads()} threads', flush=True)
+    print(
+        f'ViT-{args.arch}, batch {args.batch_size}, {device_name}, amp '
+        f'{args.amp or "as configured"}, compile {args.compile or "off"}, '
+        f'{torch.get_num_threads()} threads',
+        flush=True)
     if not on_cuda:
         print('AMP needs a GPU: steps run in fp32 with OptimWrapper here', flush=True)
     dtype = torch.bfloat16 if on_cuda and args.amp == 'bf16' else \
@@ -151,8 +172,11 @@ def run(args: argparse.Namespace, image: str) -> None:
     ref = args.reference or ('simmim' if 'simmim' in steps else next(iter(steps)))
     rows = step_figures(steps, ref, args.batch_size, gemm, dense)
     for name, row in rows.items():
-        row.update(config=cfgs[name].filename, compiled=steps[name].get('compiled', []),
-                   **{k: steps[name][k] for k in ('optim_wrapper', 'amp_dtype')})
+        row.update(
+            config=cfgs[name].filename,
+            compiled=steps[name].get('compiled', []),
+            **{k: steps[name][k]
+               for k in ('optim_wrapper', 'amp_dtype')})
     symmim = next((name for name in cfgs if name.startswith('symmim')), None)
     pipe = None
     if symmim is not None:  # where SymMIM's mask generator spends its time
@@ -160,16 +184,23 @@ def run(args: argparse.Namespace, image: str) -> None:
     print_table(args, rows, ref, gemm, dense, pipe)
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump(dict(config=dict(vars(args), threads=torch.get_num_threads()),
-                           device=device_name, gemm_peak_flop_s=gemm,
-                           dense_peak_flop_s=dense, reference=ref, methods=rows,
-                           mask_generator=pipe), f, indent=2)
+            json.dump(
+                dict(
+                    config=dict(vars(args), threads=torch.get_num_threads()),
+                    device=device_name,
+                    gemm_peak_flop_s=gemm,
+                    dense_peak_flop_s=dense,
+                    reference=ref,
+                    methods=rows,
+                    mask_generator=pipe),
+                f,
+                indent=2)
         print(f'figures written to {args.json}')
 
 
 def print_table(args, rows: dict, ref: str, gemm: float, dense, pipe) -> None:
-    print(f'\nlarge-GEMM peak (same run): {gemm / 1e12:.3f} TFLOP/s'
-          + (f'; dense bf16 peak: {dense / 1e12:.0f} TFLOP/s' if dense else ''))
+    print(f'\nlarge-GEMM peak (same run): {gemm / 1e12:.3f} TFLOP/s' +
+          (f'; dense bf16 peak: {dense / 1e12:.0f} TFLOP/s' if dense else ''))
     print(f'\n| method | step (s) | images/s | images/s / {ref} | memory (MiB) | '
           f'memory / {ref} | GFLOP/step | TFLOP/s | MFU (GEMM) | MFU (dense peak) |')
     print('|---|---|---|---|---|---|---|---|---|---|')

@@ -27,10 +27,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('src', help='SymMIM checkpoint (Runner .pth) or backbone-only file')
     parser.add_argument('dst', help='output file (.safetensors, or .pth for torch.save)')
-    parser.add_argument('--to', required=True, choices=sorted(TARGETS),
-                        help='the library whose backbone loads DST')
-    parser.add_argument('--teacher', action='store_true',
-                        help='take the momentum (EMA) encoder instead of the online one')
+    parser.add_argument(
+        '--to',
+        required=True,
+        choices=sorted(TARGETS),
+        help='the library whose backbone loads DST')
+    parser.add_argument(
+        '--teacher',
+        action='store_true',
+        help='take the momentum (EMA) encoder instead of the online one')
     add_trust_argument(parser)
     args = parser.parse_args()
     state = convert_checkpoint(args.src, args.dst, args.to, args.teacher)

@@ -33,9 +33,13 @@ def main() -> None:
         cfg = Config.fromfile(args.config)
         with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
             generator = mask_generator_from_config(cfg)
-        settings = dict(input_size=generator.input_size, patch_size=generator.patch_size,
-                        block_size=generator.block_size, mask_mode=generator.mask_mode,
-                        mask_ratio=generator.mask_ratio, phase_flip=generator.phase_flip)
+        settings = dict(
+            input_size=generator.input_size,
+            patch_size=generator.patch_size,
+            block_size=generator.block_size,
+            mask_mode=generator.mask_mode,
+            mask_ratio=generator.mask_ratio,
+            phase_flip=generator.phase_flip)
     else:
         defaults = (224, 16, 32) if args.image else (32, 4, 8)
         settings = dict(zip(('input_size', 'patch_size', 'block_size'), defaults))

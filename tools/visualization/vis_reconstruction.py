@@ -22,8 +22,7 @@ def main() -> None:
     parser.add_argument('checkpoint', help='SymMIM checkpoint (Runner .pth)')
     parser.add_argument('image', nargs='?', help='image file (default: a digits sample)')
     parser.add_argument('--index', type=int, default=0, help='digits sample index')
-    parser.add_argument('--split', default='test', choices=['train', 'test'],
-                        help='digits split')
+    parser.add_argument('--split', default='test', choices=['train', 'test'], help='digits split')
     parser.add_argument('--out', default='reconstruction.png', help='PNG to write')
     add_trust_argument(parser)
     args = parser.parse_args()
@@ -33,8 +32,7 @@ def main() -> None:
         args.index, generator.input_size[0], args.split)
     pictures = reconstruct(model, image, generator)
     source = args.image or f'digits {args.split} sample {args.index}'
-    size = save_figure(plot_reconstruction(pictures, f'{source}  |  {args.checkpoint}'),
-                       args.out)
+    size = save_figure(plot_reconstruction(pictures, f'{source}  |  {args.checkpoint}'), args.out)
     print(f'{args.out}: {size[0]}x{size[1]} px; masked L1 {pictures["l1"]:.4f}')
 
 

@@ -9,24 +9,38 @@
 model = dict(
     type='SymMIM',
     backbone=dict(
-        type='SymMIMViT', arch='base', img_size=224, patch_size=16, out_type='raw',
+        type='SymMIMViT',
+        arch='base',
+        img_size=224,
+        patch_size=16,
+        out_type='raw',
         # Fixed 2-D sin-cos positions (as MAE): a learned embedding under the checkerboard
         # mask learns little (Fashion-MNIST val kNN: 60.0 % learned, 71.8 % sin-cos).
         sincos_pos_embed=True),
     online_drop_masked=True,
     # MAE's decoder, 2 blocks instead of MAE's 8: a cheaper step (SymMIM's encoder already
     # sees twice MAE's patches) for a decoder whose depth mostly matters to linear probes.
-    neck=dict(type='MAEPretrainDecoder', num_patches=196, patch_size=16, in_chans=3,
-              embed_dim=768, decoder_embed_dim=512, decoder_depth=2, decoder_num_heads=16,
-              mlp_ratio=4.),
-    head=dict(type='MAEPretrainHead', norm_pix=False, patch_size=16,
-              loss=dict(type='PixelReconstructionLoss', criterion='L1')),
+    neck=dict(
+        type='MAEPretrainDecoder',
+        num_patches=196,
+        patch_size=16,
+        in_chans=3,
+        embed_dim=768,
+        decoder_embed_dim=512,
+        decoder_depth=2,
+        decoder_num_heads=16,
+        mlp_ratio=4.),
+    head=dict(
+        type='MAEPretrainHead',
+        norm_pix=False,
+        patch_size=16,
+        loss=dict(type='PixelReconstructionLoss', criterion='L1')),
     two_views=True,
     momentum_drop_masked=True,  # the momentum encoder skips its M2-masked patches too
     momentum_input='masked',  # the image under M2 (the full image: kNN -2.4)
     contrast_level='global',  # MoCo v3 InfoNCE on CLS; 'patch' for ConMIM-style
-    temperature=None,         # 0.2 for global, 0.1 for patch
-    con_weight=1.0,           # λ; 0 = pure MIM
-    base_momentum=0.01,       # 1 - m, cosine to 0 (m: 0.99 -> 1)
-    proj_hidden=4096,         # projector / predictor MLP widths (MoCo v3)
+    temperature=None,  # 0.2 for global, 0.1 for patch
+    con_weight=1.0,  # λ; 0 = pure MIM
+    base_momentum=0.01,  # 1 - m, cosine to 0 (m: 0.99 -> 1)
+    proj_hidden=4096,  # projector / predictor MLP widths (MoCo v3)
     proj_out=256)

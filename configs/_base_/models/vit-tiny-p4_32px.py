@@ -6,5 +6,8 @@ model = dict(
     backbone=dict(
         type='VisionTransformer',
         arch=dict(embed_dims=96, num_layers=6, num_heads=3, feedforward_channels=384),
-        img_size=32, patch_size=4, out_type='cls_token', final_norm=True,
+        img_size=32,
+        patch_size=4,
+        out_type='cls_token',
+        final_norm=True,
         init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))

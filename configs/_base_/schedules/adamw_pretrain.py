@@ -7,7 +7,11 @@ optim_wrapper = dict(
     constructor='MergedGroupsOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=1.5e-4, betas=(0.9, 0.95), weight_decay=0.05),
     clip_grad=dict(max_norm=5.0),
-    paramwise_cfg=dict(custom_keys={
-        'ln': dict(decay_mult=0.), 'bias': dict(decay_mult=0.),
-        'pos_embed': dict(decay_mult=0.), 'mask_token': dict(decay_mult=0.),
-        'cls_token': dict(decay_mult=0.)}))
+    paramwise_cfg=dict(
+        custom_keys={
+            'ln': dict(decay_mult=0.),
+            'bias': dict(decay_mult=0.),
+            'pos_embed': dict(decay_mult=0.),
+            'mask_token': dict(decay_mult=0.),
+            'cls_token': dict(decay_mult=0.)
+        }))

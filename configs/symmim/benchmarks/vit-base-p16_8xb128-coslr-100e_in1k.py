@@ -8,8 +8,9 @@ custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
 
 # MMPretrain's layer-decay constructor extended (same paramwise_cfg, custom_keys of the
 # base config included), as every fine-tune config of this repository uses.
-optim_wrapper = dict(optimizer=dict(lr=5e-4 * 1024 / 256),
-                     constructor='LayerDecayOptimWrapperConstructor',
-                     paramwise_cfg=dict(layer_decay_rate=0.65))
+optim_wrapper = dict(
+    optimizer=dict(lr=5e-4 * 1024 / 256),
+    constructor='LayerDecayOptimWrapperConstructor',
+    paramwise_cfg=dict(layer_decay_rate=0.65))
 default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook'))
 auto_scale_lr = dict(base_batch_size=1024)

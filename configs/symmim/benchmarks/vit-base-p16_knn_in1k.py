@@ -11,16 +11,22 @@ custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
 
 model = dict(
     type='ImageClassifier',
-    backbone=dict(type='VisionTransformer', arch='base', img_size=224, patch_size=16,
-                  out_type='cls_token', final_norm=True,
-                  init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))
+    backbone=dict(
+        type='VisionTransformer',
+        arch='base',
+        img_size=224,
+        patch_size=16,
+        out_type='cls_token',
+        final_norm=True,
+        init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=256, edge='short', backend='pillow',
-         interpolation='bicubic'),
+    dict(type='ResizeEdge', scale=256, edge='short', backend='pillow', interpolation='bicubic'),
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackInputs'),
 ]
-train_dataloader = dict(batch_size=256, sampler=dict(type='DefaultSampler', shuffle=False),
-                        dataset=dict(pipeline=test_pipeline))
+train_dataloader = dict(
+    batch_size=256,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(batch_size=256, dataset=dict(pipeline=test_pipeline))

@@ -4,10 +4,21 @@
 _base_ = './vit-tiny-p4_ft-10e_fashion-mnist-32px.py'
 
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=3, eta_min=1e-6, by_epoch=True, begin=1, end=4,
-         convert_to_iter_based=True),
+    dict(
+        type='LinearLR',
+        start_factor=1e-3,
+        by_epoch=True,
+        begin=0,
+        end=1,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=3,
+        eta_min=1e-6,
+        by_epoch=True,
+        begin=1,
+        end=4,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(by_epoch=True, max_epochs=4, val_interval=4)
 train_dataloader = dict(batch_size=64)

@@ -7,7 +7,14 @@ _base_ = [
     '../../_base_/datasets/fashion-mnist_32px.py',
 ]
 
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=10, by_epoch=True, begin=0, end=10,
-                        convert_to_iter_based=True)]
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=10,
+        by_epoch=True,
+        begin=0,
+        end=10,
+        convert_to_iter_based=True)
+]
 train_cfg = dict(by_epoch=True, max_epochs=10, val_interval=10)
 default_hooks = dict(logger=dict(interval=50))

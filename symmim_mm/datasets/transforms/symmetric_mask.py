@@ -91,8 +91,7 @@ class SymmetricMaskGenerator(BaseTransform):
         self.mask_mode = mask_mode
         self.mask_ratio = float(mask_ratio)
 
-        self.grid = (self.input_size[0] // self.patch_size,
-                     self.input_size[1] // self.patch_size)
+        self.grid = (self.input_size[0] // self.patch_size, self.input_size[1] // self.patch_size)
         self.block = self.block_size // self.patch_size  # k
         # The symmetric masks are fixed: computed once, copied per sample.
         self.online_mask = checkerboard(self.grid, 1)

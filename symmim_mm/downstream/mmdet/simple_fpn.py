@@ -58,8 +58,7 @@ class ViTDetSimpleFPN(BaseModule):
 
         self.up4 = nn.Sequential(  # stride s/4
             nn.ConvTranspose2d(c, c // 2, 2, stride=2),
-            build_norm_layer(norm_cfg, c // 2)[1] if norm_cfg else nn.Identity(),
-            nn.GELU(),
+            build_norm_layer(norm_cfg, c // 2)[1] if norm_cfg else nn.Identity(), nn.GELU(),
             nn.ConvTranspose2d(c // 2, c // 4, 2, stride=2))
         self.up2 = nn.ConvTranspose2d(c, c // 2, 2, stride=2)  # stride s/2
         self.down2 = nn.MaxPool2d(kernel_size=2, stride=2)  # stride 2s
@@ -82,8 +81,9 @@ class ViTDetSimpleFPN(BaseModule):
         """
         x = inputs[-1]  # (N, C, h, w)
         scales: List[torch.Tensor] = [self.up4(x), self.up2(x), x, self.down2(x)]
-        outs = [fpn(lateral(f)) for f, lateral, fpn in
-                zip(scales, self.lateral_convs, self.fpn_convs)]
+        outs = [
+            fpn(lateral(f)) for f, lateral, fpn in zip(scales, self.lateral_convs, self.fpn_convs)
+        ]
         while len(outs) < self.num_outs:
             outs.append(F.max_pool2d(outs[-1], kernel_size=1, stride=2))
         return tuple(outs)

@@ -84,12 +84,23 @@ class SymMIMViTDet(StrictPretrainedMixin, ViTSAM):
                              f'{settings["num_layers"]} blocks.')
         settings['global_attn_indexes'] = list(global_indices)
         super().__init__(
-            arch=settings, img_size=img_size, patch_size=patch_size, in_channels=in_channels,
-            out_channels=0, out_indices=[out_indices] if isinstance(out_indices, int) else
-            list(out_indices), out_type='featmap', drop_rate=drop_rate,
-            drop_path_rate=drop_path_rate, qkv_bias=qkv_bias, use_abs_pos=True,
-            use_rel_pos=use_rel_pos, window_size=window_size, norm_cfg=norm_cfg,
-            frozen_stages=frozen_stages, interpolate_mode=interpolate_mode, init_cfg=init_cfg)
+            arch=settings,
+            img_size=img_size,
+            patch_size=patch_size,
+            in_channels=in_channels,
+            out_channels=0,
+            out_indices=[out_indices] if isinstance(out_indices, int) else list(out_indices),
+            out_type='featmap',
+            drop_rate=drop_rate,
+            drop_path_rate=drop_path_rate,
+            qkv_bias=qkv_bias,
+            use_abs_pos=True,
+            use_rel_pos=use_rel_pos,
+            window_size=window_size,
+            norm_cfg=norm_cfg,
+            frozen_stages=frozen_stages,
+            interpolate_mode=interpolate_mode,
+            init_cfg=init_cfg)
         self.window_size = window_size
         self.global_indices = tuple(global_indices)
         for layer in self.layers:  # ViTDet's forward for the blocks ViTSAM built
@@ -99,7 +110,9 @@ class SymMIMViTDet(StrictPretrainedMixin, ViTSAM):
     def _prepare_pos_embed(self, state_dict: dict, prefix: str, *args, **kwargs) -> None:
         """Load hook: MMPretrain-ViT weights (``cls_token``, ``(1, 1 + h*w, C)``
         ``pos_embed``) in ``ViTSAM``'s layout, then ``ViTSAM``'s resize to our grid."""
-        vit = {k: state_dict.pop(prefix + k) for k in ('cls_token', 'pos_embed')
-               if prefix + k in state_dict}
+        vit = {
+            k: state_dict.pop(prefix + k)
+            for k in ('cls_token', 'pos_embed') if prefix + k in state_dict
+        }
         state_dict.update({prefix + k: v for k, v in vit_to_sam_layout(vit).items()})
         super()._prepare_pos_embed(state_dict, prefix, *args, **kwargs)

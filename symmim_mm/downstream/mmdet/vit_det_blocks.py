@@ -23,9 +23,9 @@ class SDPAAttention(Attention):
         bias = None
         if self.use_rel_pos:  # (B, heads, HW, HW), from the unscaled queries
             flat_q = q.reshape(B * self.num_heads, H * W, -1)
-            bias = add_decomposed_rel_pos(flat_q.new_zeros(B * self.num_heads, H * W, H * W),
-                                          flat_q, self.rel_pos_h, self.rel_pos_w, (H, W),
-                                          (H, W)).view(B, self.num_heads, H * W, H * W)
+            bias = add_decomposed_rel_pos(
+                flat_q.new_zeros(B * self.num_heads, H * W, H * W), flat_q, self.rel_pos_h,
+                self.rel_pos_w, (H, W), (H, W)).view(B, self.num_heads, H * W, H * W)
         x = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)  # (B, heads, HW, d)
         return self.proj(x.transpose(1, 2).reshape(B, H, W, C))
 
@@ -46,5 +46,4 @@ class ViTDetBlock(TransformerEncoderLayer):
         if not self.window_size:
             return self.attn(x)
         windows, padded_hw = window_partition(x, self.window_size)  # (B*nW, w, w, C)
-        return window_unpartition(self.attn(windows), self.window_size, padded_hw,
-                                  x.shape[1:3])
+        return window_unpartition(self.attn(windows), self.window_size, padded_hw, x.shape[1:3])

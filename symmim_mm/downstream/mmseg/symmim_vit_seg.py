@@ -41,6 +41,12 @@ class SymMIMViTSeg(StrictPretrainedMixin, VisionTransformer):
                  init_cfg: Optional[dict] = None,
                  **kwargs) -> None:
         kwargs.setdefault('out_type', 'featmap')
-        super().__init__(arch=arch, img_size=img_size, patch_size=patch_size,
-                         out_indices=list(out_indices), drop_path_rate=drop_path_rate,
-                         final_norm=final_norm, init_cfg=init_cfg, **kwargs)
+        super().__init__(
+            arch=arch,
+            img_size=img_size,
+            patch_size=patch_size,
+            out_indices=list(out_indices),
+            drop_path_rate=drop_path_rate,
+            final_norm=final_norm,
+            init_cfg=init_cfg,
+            **kwargs)

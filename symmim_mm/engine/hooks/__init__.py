@@ -8,6 +8,7 @@ from .random_states import EpochSeededFetch, capture_random_state, restore_rando
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .skipped_images_hook import SkippedImagesHook, iter_transforms
 
-__all__ = ['EpochSeededFetch', 'RandomStateHook', 'SafeCheckpointHook', 'SkippedImagesHook',
-           'StopOnNonFiniteLossHook', 'capture_random_state', 'iter_transforms',
-           'restore_random_state']
+__all__ = [
+    'EpochSeededFetch', 'RandomStateHook', 'SafeCheckpointHook', 'SkippedImagesHook',
+    'StopOnNonFiniteLossHook', 'capture_random_state', 'iter_transforms', 'restore_random_state'
+]

@@ -21,8 +21,12 @@ BUFFER_TAG = '__history_buffer__'
 def buffer_to_plain(buffer: HistoryBuffer) -> dict:
     """A ``HistoryBuffer`` as a dict of lists and numbers."""
     logs, counts = buffer.data
-    return {BUFFER_TAG: True, 'log_history': logs.tolist(),
-            'count_history': counts.tolist(), 'max_length': int(buffer.max_length)}
+    return {
+        BUFFER_TAG: True,
+        'log_history': logs.tolist(),
+        'count_history': counts.tolist(),
+        'max_length': int(buffer.max_length)
+    }
 
 
 def plain_to_buffer(state: dict) -> HistoryBuffer:
@@ -55,15 +59,23 @@ def plain_message_hub_state(state: dict) -> dict:
         try:
             info[key] = to_plain(value)
         except TypeError as err:
-            print_log(f'message hub: runtime info {key!r} is not saved ({err}).',
-                      logger='current', level=logging.WARNING)
-    return dict(state, runtime_info=info,
-                log_scalars={k: buffer_to_plain(v) if isinstance(v, HistoryBuffer) else v
-                             for k, v in state['log_scalars'].items()})
+            print_log(
+                f'message hub: runtime info {key!r} is not saved ({err}).',
+                logger='current',
+                level=logging.WARNING)
+    return dict(
+        state,
+        runtime_info=info,
+        log_scalars={
+            k: buffer_to_plain(v) if isinstance(v, HistoryBuffer) else v
+            for k, v in state['log_scalars'].items()
+        })
 
 
 def restore_message_hub_state(state: dict) -> dict:
     """Inverse of :func:`plain_message_hub_state` (other states pass unchanged)."""
-    scalars = {k: plain_to_buffer(v) if isinstance(v, dict) and v.get(BUFFER_TAG) else v
-               for k, v in state.get('log_scalars', {}).items()}
+    scalars = {
+        k: plain_to_buffer(v) if isinstance(v, dict) and v.get(BUFFER_TAG) else v
+        for k, v in state.get('log_scalars', {}).items()
+    }
     return dict(state, log_scalars=scalars)

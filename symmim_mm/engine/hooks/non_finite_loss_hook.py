@@ -30,13 +30,18 @@ class StopOnNonFiniteLossHook(Hook):
             raise ValueError(f'`interval` must be a positive integer, got {interval!r}.')
         self.interval = interval
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
                          outputs: Optional[Dict[str, torch.Tensor]] = None) -> None:
         """Raise ``FloatingPointError`` if a loss of this iteration is not finite."""
         if not self.every_n_train_iters(runner, self.interval):
             return
-        values = {k: float(torch.as_tensor(v).detach().float().mean())
-                  for k, v in (outputs or {}).items() if 'loss' in k}
+        values = {
+            k: float(torch.as_tensor(v).detach().float().mean())
+            for k, v in (outputs or {}).items() if 'loss' in k
+        }
         bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         rank, world_size = get_dist_info()
         flags = torch.zeros(world_size)

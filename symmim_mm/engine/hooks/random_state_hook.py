@@ -84,8 +84,8 @@ class RandomStateHook(Hook):
             sampler.seed = self._sampler_seed
         if self.seed_data:
             dataset = runner.train_dataloader.dataset
-            dataset.__getitems__ = EpochSeededFetch(dataset, runner.seed, get_dist_info()[0],
-                                                    self._epoch)
+            dataset.__getitems__ = EpochSeededFetch(dataset, runner.seed,
+                                                    get_dist_info()[0], self._epoch)
         if self._resumed is not None:
             restore_random_state(self._resumed)
             self._resumed = None
@@ -112,8 +112,8 @@ class RandomStateHook(Hook):
         self._gathered = None
         sampler = getattr(runner.train_dataloader, 'sampler', None)
         seed = getattr(sampler, 'seed', None)
-        checkpoint[CHECKPOINT_KEY] = dict(ranks=ranks,
-                                          sampler_seed=None if seed is None else int(seed))
+        checkpoint[CHECKPOINT_KEY] = dict(
+            ranks=ranks, sampler_seed=None if seed is None else int(seed))
 
     def _gather(self) -> None:
         if get_dist_info()[1] > 1:
@@ -127,11 +127,13 @@ class RandomStateHook(Hook):
             if not isinstance(hook, CheckpointHook) or hook.by_epoch != by_epoch:
                 continue
             if by_epoch:
-                due = hook.every_n_epochs(runner, hook.interval, hook.save_begin) or (
-                    hook.save_last and hook.is_last_train_epoch(runner))
+                due = hook.every_n_epochs(
+                    runner, hook.interval,
+                    hook.save_begin) or (hook.save_last and hook.is_last_train_epoch(runner))
             else:
-                due = hook.every_n_train_iters(runner, hook.interval, hook.save_begin) or (
-                    hook.save_last and hook.is_last_train_iter(runner))
+                due = hook.every_n_train_iters(
+                    runner, hook.interval,
+                    hook.save_begin) or (hook.save_last and hook.is_last_train_iter(runner))
             if due:
                 return True
         return False

@@ -39,10 +39,16 @@ def capture_random_state() -> dict:
     numbers: a checkpoint holding them still loads with ``weights_only=True``."""
     (version, words, gauss), np_state, torch_state = get_raw_states()
     name, keys, pos, has_gauss, cached = np_state
-    state = dict(python=[version, list(words), gauss],
-                 numpy=[name, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss),
-                        float(cached)],
-                 torch=torch_state)
+    state = dict(
+        python=[version, list(words), gauss],
+        numpy=[
+            name,
+            torch.from_numpy(keys.astype(np.int64)),
+            int(pos),
+            int(has_gauss),
+            float(cached)
+        ],
+        torch=torch_state)
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         state['cuda'] = torch.cuda.get_rng_state()
     return state
@@ -52,10 +58,10 @@ def restore_random_state(state: dict) -> None:
     """Inverse of :func:`capture_random_state`."""
     version, words, gauss = state['python']
     name, keys, pos, has_gauss, cached = state['numpy']
-    set_raw_states(((version, tuple(words), gauss),
-                    (name, torch.as_tensor(keys).cpu().numpy().astype(np.uint32), pos,
-                     has_gauss, cached),
-                    torch.as_tensor(state['torch']).cpu()))
+    set_raw_states(
+        ((version, tuple(words), gauss),
+         (name, torch.as_tensor(keys).cpu().numpy().astype(np.uint32), pos, has_gauss, cached),
+         torch.as_tensor(state['torch']).cpu()))
     if 'cuda' in state and torch.cuda.is_available():
         torch.cuda.set_rng_state(torch.as_tensor(state['cuda']).cpu())
 

@@ -47,8 +47,10 @@ class SkippedImagesHook(Hook):
 
     def after_train_epoch(self, runner) -> None:
         """Report and reset the skip counters of the training pipeline."""
-        loaders = [t for t in iter_transforms(runner.train_dataloader.dataset)
-                   if getattr(t, 'skip_bad', False) and hasattr(t, 'skipped_count')]
+        loaders = [
+            t for t in iter_transforms(runner.train_dataloader.dataset)
+            if getattr(t, 'skip_bad', False) and hasattr(t, 'skipped_count')
+        ]
         if not loaders:
             return
         count = torch.tensor(float(sum(t.skipped_count() for t in loaders)))

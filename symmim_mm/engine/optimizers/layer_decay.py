@@ -56,8 +56,12 @@ class LayerDecayOptimWrapperConstructor(LearningRateDecayOptimWrapperConstructor
                              f'it takes {", ".join(PARAMWISE_KEYS)}.')
         super().__init__(optim_wrapper_cfg, paramwise_cfg)
 
-    def add_params(self, params: List[dict], module: nn.Module, prefix: str = '',
-                   get_layer_depth: Optional[Callable] = None, **kwargs) -> None:
+    def add_params(self,
+                   params: List[dict],
+                   module: nn.Module,
+                   prefix: str = '',
+                   get_layer_depth: Optional[Callable] = None,
+                   **kwargs) -> None:
         """Add one param group per trainable parameter of ``module`` (see the class)."""
         if prefix or get_layer_depth is not None:  # MMPretrain's recursion into children
             super().add_params(params, module, prefix, get_layer_depth, **kwargs)
@@ -65,10 +69,11 @@ class LayerDecayOptimWrapperConstructor(LearningRateDecayOptimWrapperConstructor
         super().add_params(params, module, get_layer_depth=self._layer_depth_of(module))
         params.sort(key=lambda group: -group['layer_id'])  # stable: same-depth order kept
         if params:
-            print_log(f'Layer-wise lr decay {self.paramwise_cfg.get("layer_decay_rate", 1.)}: '
-                      f'{len(params)} param groups, lr scales {params[0]["lr_scale"]:.3g} '
-                      f'(top) .. {params[-1]["lr_scale"]:.3g} (patch embedding).',
-                      logger='current')
+            print_log(
+                f'Layer-wise lr decay {self.paramwise_cfg.get("layer_decay_rate", 1.)}: '
+                f'{len(params)} param groups, lr scales {params[0]["lr_scale"]:.3g} '
+                f'(top) .. {params[-1]["lr_scale"]:.3g} (patch embedding).',
+                logger='current')
 
     @staticmethod
     def _layer_depth_of(model: nn.Module) -> Callable:

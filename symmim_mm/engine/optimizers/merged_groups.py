@@ -20,7 +20,10 @@ class MergedGroupsOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     parameter is the same: AdamW and SGD treat the tensors of a group one by one.
     """
 
-    def add_params(self, params: List[dict], module: nn.Module, prefix: str = '',
+    def add_params(self,
+                   params: List[dict],
+                   module: nn.Module,
+                   prefix: str = '',
                    **kwargs) -> None:
         if prefix:  # the default recursion over children, into the caller's list
             return super().add_params(params, module, prefix, **kwargs)

@@ -48,9 +48,10 @@ class SymMIMViT(VisionTransformer):
             return
         trunc_normal_(self.mask_token, std=.02)
         if self.sincos_pos_embed:
-            self.pos_embed.data.copy_(build_2d_sincos_position_embedding(
-                self.patch_resolution, self.embed_dims,
-                cls_token=self.cls_token is not None).to(self.pos_embed))
+            self.pos_embed.data.copy_(
+                build_2d_sincos_position_embedding(
+                    self.patch_resolution, self.embed_dims, cls_token=self.cls_token
+                    is not None).to(self.pos_embed))
 
     def mask_patches(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Replace masked patch tokens by the mask token.
@@ -79,7 +80,9 @@ class SymMIMViT(VisionTransformer):
         ids_keep = ids_shuffle[:, :num_visible, None].expand(-1, -1, x.shape[-1])
         return torch.cat((extra, patches.gather(1, ids_keep)), dim=1)
 
-    def forward(self, x: torch.Tensor, mask: Optional[torch.Tensor] = None,
+    def forward(self,
+                x: torch.Tensor,
+                mask: Optional[torch.Tensor] = None,
                 drop_masked: bool = False) -> Tuple[torch.Tensor, ...]:
         """Encode images, masking patches where ``mask`` is 1.
 
@@ -105,8 +108,11 @@ class SymMIMViT(VisionTransformer):
         if self.cls_token is not None:
             x = torch.cat((self.cls_token.expand(B, -1, -1), x), dim=1)
         x = x + resize_pos_embed(
-            self.pos_embed, self.patch_resolution, patch_resolution,
-            mode=self.interpolate_mode, num_extra_tokens=self.num_extra_tokens)
+            self.pos_embed,
+            self.patch_resolution,
+            patch_resolution,
+            mode=self.interpolate_mode,
+            num_extra_tokens=self.num_extra_tokens)
         if mask is not None and drop_masked:
             x = self.drop_patches(x, mask)
         x = self.pre_norm(self.drop_after_pos(x))

@@ -15,10 +15,18 @@ CONTRAST_LEVELS = {'global': 0.2, 'patch': 0.1}  # level -> default temperature
 
 def mlp(in_channels: int, hidden: int, out: int, num_layers: int) -> dict:
     """MoCo v3 MLP (BN after every layer, affine-free BN at the end)."""
-    return dict(type='NonLinearNeck', in_channels=in_channels, hid_channels=hidden,
-                out_channels=out, num_layers=num_layers, with_bias=False,
-                with_last_bn=True, with_last_bn_affine=False, with_last_bias=False,
-                with_avg_pool=False, norm_cfg=dict(type='BN1d'))
+    return dict(
+        type='NonLinearNeck',
+        in_channels=in_channels,
+        hid_channels=hidden,
+        out_channels=out,
+        num_layers=num_layers,
+        with_bias=False,
+        with_last_bn=True,
+        with_last_bn_affine=False,
+        with_last_bias=False,
+        with_avg_pool=False,
+        norm_cfg=dict(type='BN1d'))
 
 
 @MODELS.register_module()
@@ -123,10 +131,14 @@ class SymMIM(BaseSelfSupervisor):
             raise ValueError("SymMIM needs `backbone.out_type='raw'` with a cls token.")
         dims, patch = encoder.embed_dims, encoder.patch_embed.projection.stride[0]
         neck = neck or dict(type='SimMIMLinearDecoder', in_channels=dims, encoder_stride=patch)
-        head = head or dict(type='SymMIMPixelHead', patch_size=patch, criterion=rec_loss,
-                            norm_pix=norm_pix)
-        super().__init__(backbone=encoder, neck=neck, head=head,
-                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        head = head or dict(
+            type='SymMIMPixelHead', patch_size=patch, criterion=rec_loss, norm_pix=norm_pix)
+        super().__init__(
+            backbone=encoder,
+            neck=neck,
+            head=head,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
 
         self.token_decoder = isinstance(self.neck, MAEPretrainDecoder)
         if online_drop_masked and not self.token_decoder:
@@ -145,13 +157,18 @@ class SymMIM(BaseSelfSupervisor):
         self.projector = MODELS.build(projector or mlp(dims, proj_hidden, proj_out, 3))
         predictor = predictor or mlp(proj_out, proj_hidden, proj_out, 2)
         if contrast_level == 'global':
-            self.contrast_head = MODELS.build(dict(
-                type='MoCoV3Head', predictor=predictor, temperature=self.temperature,
-                loss=dict(type='CrossEntropyLoss', loss_weight=2 * self.temperature)))
+            self.contrast_head = MODELS.build(
+                dict(
+                    type='MoCoV3Head',
+                    predictor=predictor,
+                    temperature=self.temperature,
+                    loss=dict(type='CrossEntropyLoss', loss_weight=2 * self.temperature)))
         else:
-            self.contrast_head = MODELS.build(dict(
-                type='SymMIMPatchContrastHead', predictor=predictor,
-                temperature=self.temperature))
+            self.contrast_head = MODELS.build(
+                dict(
+                    type='SymMIMPatchContrastHead',
+                    predictor=predictor,
+                    temperature=self.temperature))
         # EMA copy of (encoder, projector); parameters never receive gradients.
         self.momentum_encoder = FusedCosineEMA(
             nn.Sequential(self.backbone, self.projector), momentum=base_momentum)
@@ -207,8 +224,8 @@ class SymMIM(BaseSelfSupervisor):
         target_mask = mask.flatten(1) if self.token_decoder else mask
         return self.head.loss(self.decode(tokens, mask), img, target_mask)
 
-    def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
-             data_samples: List[DataSample], **kwargs) -> Dict[str, torch.Tensor]:
+    def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]], data_samples: List[DataSample],
+             **kwargs) -> Dict[str, torch.Tensor]:
         """Masks -> online encoder -> reconstruct -> momentum encoder -> contrast.
 
         Args:
@@ -237,8 +254,8 @@ class SymMIM(BaseSelfSupervisor):
         with torch.no_grad():
             self.momentum_encoder.update_parameters(nn.Sequential(self.backbone, self.projector))
             encoder, projector = self.momentum_encoder.module
-            key = self.embed(self.encode_momentum(encoder, momentum_view, momentum_mask),
-                             projector)
+            key = self.embed(
+                self.encode_momentum(encoder, momentum_view, momentum_mask), projector)
         query = self.embed(tokens, self.projector)
         if self.contrast_level == 'global':
             loss_con = self.contrast_head.loss(query, key)  # (B, D) vs (B', D)
@@ -248,8 +265,7 @@ class SymMIM(BaseSelfSupervisor):
         return losses
 
 
-def stack_masks(data_samples: List[DataSample], key: str,
-                device: torch.device) -> torch.Tensor:
+def stack_masks(data_samples: List[DataSample], key: str, device: torch.device) -> torch.Tensor:
     """Stack the per-sample ``key`` masks into a ``(B, h, w)`` tensor on ``device``."""
     try:
         masks = [torch.as_tensor(getattr(ds, key)) for ds in data_samples]

@@ -6,7 +6,10 @@ _base_ = './vit-tiny-p4_classifier.py'
 model = dict(
     backbone=dict(frozen_stages=6),
     neck=dict(type='ClsBatchNormNeck', input_features=96),
-    head=dict(type='VisionTransformerClsHead', num_classes=10, in_channels=96,
-              loss=dict(type='CrossEntropyLoss'),
-              init_cfg=[dict(type='TruncNormal', layer='Linear', std=0.01)]))
+    head=dict(
+        type='VisionTransformerClsHead',
+        num_classes=10,
+        in_channels=96,
+        loss=dict(type='CrossEntropyLoss'),
+        init_cfg=[dict(type='TruncNormal', layer='Linear', std=0.01)]))
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.))
