@@ -15,6 +15,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 
 import symmim_mm  # noqa: F401
+from symmim_mm.models.selfsup.symmim import mlp
 
 ROOT = Path(__file__).parents[1]
 _HUBS = itertools.count()
@@ -57,6 +58,19 @@ def save_symmim_checkpoint(model_cfg: dict, path: Path) -> Path:
     return path
 
 
+def moco_heads(hidden: int, out: int) -> dict:
+    """SymMIM's ``projector`` and ``contrast_head`` (MoCo v3) at small widths."""
+    projector = mlp(0, hidden, out, 3)
+    del projector['in_channels']  # SymMIM gives it the encoder width
+    return dict(
+        projector=projector,
+        contrast_head=dict(
+            type='MoCoV3Head',
+            predictor=mlp(out, hidden, out, 2),
+            temperature=0.2,
+            loss=dict(type='CrossEntropyLoss', loss_weight=0.4)))
+
+
 @pytest.fixture(scope='session')
 def symmim_checkpoint(tmp_path_factory) -> Path:
     """The tiny SymMIM checkpoint (``CKPT_BACKBONE`` encoders; teacher = online + 1)."""
@@ -64,8 +78,7 @@ def symmim_checkpoint(tmp_path_factory) -> Path:
         dict(
             type='SymMIM',
             backbone=CKPT_BACKBONE,
-            proj_hidden=32,
-            proj_out=16,
+            **moco_heads(hidden=32, out=16),
             data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.5] * 3, std=[0.5] * 3)),
         tmp_path_factory.mktemp('pretrain') / 'symmim_tiny.pth')
 

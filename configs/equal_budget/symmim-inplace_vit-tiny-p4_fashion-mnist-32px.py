@@ -7,8 +7,7 @@ model = dict(
     online_drop_masked=False,
     momentum_drop_masked=False,
     two_views=False,
-    neck=dict(_delete_=True, type='SimMIMLinearDecoder', in_channels=96, encoder_stride=4),
-    head=dict(_delete_=True, type='SymMIMPixelHead', patch_size=4, criterion='L1'))
+    neck=dict(_delete_=True, type='SymMIMLinearDecoder', in_channels=96, encoder_stride=4))
 train_dataloader = dict(
     dataset=dict(pipeline=[
         *_base_.augmentation,

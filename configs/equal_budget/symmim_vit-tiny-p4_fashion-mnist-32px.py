@@ -18,8 +18,8 @@ model = dict(
         decoder_depth=2,
         decoder_num_heads=2),
     head=dict(patch_size=4),
-    proj_hidden=512,
-    proj_out=128)
+    projector=dict(hid_channels=512, out_channels=128),
+    contrast_head=dict(predictor=dict(in_channels=128, hid_channels=512, out_channels=128)))
 
 # Two views with MoCo v3's augmentations (asymmetric blur and solarisation), scaled to
 # 32-px grey images: blur sigma up to 0.5 px instead of 2; no hue jitter on grey.

@@ -7,6 +7,5 @@ model = dict(
     online_drop_masked=False,
     momentum_drop_masked=False,
     two_views=False,
-    neck=dict(_delete_=True, type='SimMIMLinearDecoder', in_channels=768, encoder_stride=16),
-    head=dict(_delete_=True, type='SymMIMPixelHead', patch_size=16, criterion='L1'))
+    neck=dict(_delete_=True, type='SymMIMLinearDecoder', in_channels=768, encoder_stride=16))
 train_dataloader = dict(dataset=dict(pipeline=_base_.one_view_pipeline))

@@ -23,8 +23,8 @@ model = dict(
         decoder_depth=2,
         decoder_num_heads=2),
     head=dict(patch_size=4),
-    proj_hidden=512,
-    proj_out=128)
+    projector=dict(hid_channels=512, out_channels=128),
+    contrast_head=dict(predictor=dict(in_channels=128, hid_channels=512, out_channels=128)))
 
 # Digits scaled to [0, 255]: background 0, strokes up to 255.
 data_preprocessor = dict(

@@ -62,6 +62,10 @@ def _check_arguments(registry: Any, cfg: dict, key: str) -> None:
         return
     unknown = sorted(set(cfg) - set(params) - {'type', '_scope_'})
     if unknown:
+        moved = getattr(cls, 'moved_arguments', {}).get(unknown[0])
+        if moved:  # an argument of an earlier release
+            raise ConfigError(f'{key}.{unknown[0]}: {cls.__name__} no longer takes '
+                              f'{unknown[0]!r}: set {moved}.')
         known = ', '.join(p for p in params if p != 'self')
         raise ConfigError(f'{key}.{unknown[0]}: {cls.__name__} has no argument '
                           f'{unknown[0]!r} (its arguments: {known}).')

@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 import torch.nn as nn
 from mmengine.logging import print_log
 
-from ..utils.checkpoint import ONLINE_PREFIX, encoder_state_dict, load_state_dict
+from ..utils.checkpoint import ONLINE_PREFIX, encoder_state_dict, load_checkpoint_tensors
 
 
 def load_pretrained(module: nn.Module,
@@ -38,7 +38,9 @@ def load_pretrained(module: nn.Module,
             Defaults to ().
     """
     state = encoder_state_dict(
-        load_state_dict(checkpoint), prefix, final_norm=getattr(module, 'final_norm', False))
+        load_checkpoint_tensors(checkpoint),
+        prefix,
+        final_norm=getattr(module, 'final_norm', False))
     missing, unexpected = module.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith(tuple(new_params))]
     if missing or unexpected:

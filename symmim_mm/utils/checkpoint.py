@@ -11,6 +11,7 @@ from collections import OrderedDict
 from typing import Dict, Optional
 
 import torch
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from .atomic_io import atomic_write, save_atomic
 from .safe_loading import CheckpointLoadError, load_checkpoint_file
@@ -21,7 +22,7 @@ PRETRAIN_ONLY = ('mask_token', )  # encoder keys that a plain ViT does not have
 FINAL_NORMS = ('ln1.', 'ln2.')  # top-level only; blocks' norms are `layers.i.ln1`
 
 
-def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
+def load_checkpoint_tensors(path: str) -> Dict[str, torch.Tensor]:
     """The tensors of a checkpoint (its ``state_dict``, or the file itself when it is
     a flat dict of tensors, as ``.safetensors`` files are).
 
@@ -93,14 +94,13 @@ def save_tensors(state: Dict[str, torch.Tensor],
 
 
 def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint to resume from: the one ``last_checkpoint`` names if it exists,
-    else the newest ``epoch_*.pth`` / ``iter_*.pth`` in ``work_dir`` (None if none)."""
-    record = osp.join(work_dir, 'last_checkpoint')
-    if osp.isfile(record):
-        with open(record) as f:
-            named = f.read().strip()
-        if named and osp.isfile(named):
-            return named
+    """The checkpoint to resume from: MMEngine's ``find_latest_checkpoint`` (the file
+    ``last_checkpoint`` names, what ``resume=True`` reads) if that file exists, else the
+    newest ``epoch_*.pth`` / ``iter_*.pth`` in ``work_dir`` (a run killed after a
+    checkpoint was removed, or before ``last_checkpoint`` was written); None if none."""
+    named = find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None
+    if named and osp.isfile(named):
+        return named
     found = glob.glob(osp.join(work_dir, 'epoch_*.pth')) + glob.glob(
         osp.join(work_dir, 'iter_*.pth'))
     return max(found, key=osp.getmtime) if found else None

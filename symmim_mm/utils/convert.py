@@ -11,8 +11,8 @@ from typing import Callable, Dict, NamedTuple
 
 import torch
 
-from .checkpoint import (ONLINE_PREFIX, TEACHER_PREFIX, encoder_state_dict, load_state_dict,
-                         save_tensors)
+from .checkpoint import (ONLINE_PREFIX, TEACHER_PREFIX, encoder_state_dict,
+                         load_checkpoint_tensors, save_tensors)
 from .timm_keys import mmpretrain_to_timm
 
 StateDict = Dict[str, torch.Tensor]
@@ -78,7 +78,7 @@ def convert_checkpoint(src: str,
     if to not in TARGETS:
         raise ValueError(f'unknown target {to!r}; choose from {sorted(TARGETS)}.')
     target = TARGETS[to]
-    state = load_state_dict(src)
+    state = load_checkpoint_tensors(src)
     prefix = TEACHER_PREFIX if teacher else ONLINE_PREFIX
     if not teacher and not any(k.startswith(prefix) for k in state) \
             and 'patch_embed.projection.weight' in state:

@@ -18,11 +18,11 @@ left as they are. This module adds, with torch's own tools:
 """
 import argparse
 import contextlib
-import importlib
 import logging
 import os
 import os.path as osp
 import pickle
+import pkgutil
 from typing import Any, Iterable, Iterator, List, Set
 
 import torch
@@ -226,14 +226,9 @@ def _real(path: str) -> str:
 
 
 def _import(name: str) -> Any:
-    """The object ``module.attr[.attr]`` names (the longest importable module prefix)."""
-    parts = name.split('.')
-    for cut in range(len(parts) - 1, 0, -1):
-        try:
-            obj = importlib.import_module('.'.join(parts[:cut]))
-        except ImportError:
-            continue
-        for attr in parts[cut:]:
-            obj = getattr(obj, attr)
-        return obj
-    raise ImportError(f'cannot import {name!r}, which a trusted checkpoint names')
+    """The object ``module.attr[.attr]`` names (``pkgutil.resolve_name``)."""
+    try:
+        return pkgutil.resolve_name(name)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise ImportError(f'cannot import {name!r}, which a trusted checkpoint names '
+                          f'({err})') from None

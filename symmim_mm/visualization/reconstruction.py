@@ -10,7 +10,7 @@ from mmpretrain.registry import MODELS, TRANSFORMS
 from mmpretrain.structures import DataSample
 
 from ..datasets import SymmetricMaskGenerator
-from ..utils.checkpoint import load_state_dict
+from ..utils.checkpoint import load_checkpoint_tensors
 from .figures import image_row, upsample_mask
 from .images import fit_image
 
@@ -37,7 +37,7 @@ def load_symmim(config: Union[str, Config], checkpoint: str):
             model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
         model = MODELS.build(model_cfg)
         generator = mask_generator_from_config(cfg)
-    model.load_state_dict(load_state_dict(checkpoint), strict=True)
+    model.load_state_dict(load_checkpoint_tensors(checkpoint), strict=True)
     return model.eval(), generator
 
 
@@ -58,12 +58,11 @@ def reconstruct(model: torch.nn.Module, image: np.ndarray,
         (the reconstruction in the masked patches, the original in the visible
         ones), each ``(H, W, 3)`` uint8 RGB; ``mask`` ``(h, w)`` and ``l1``, the mean
         absolute error on masked pixels in normalised units (``loss_rec`` for
-        ``rec_loss='L1'``, ``norm_pix=False``).
+        an L1 head without ``norm_pix``).
     """
     rgb = fit_image(image, generator.input_size)
     mask = generator.transform({})['mask']
     pre = model.data_preprocessor
-    swap = bool(getattr(pre, '_channel_conversion', False))  # the loader gives BGR
     loaded = np.ascontiguousarray(rgb[..., ::-1])  # as LoadImageFromFile gives it
     data = pre(
         dict(inputs=torch.from_numpy(loaded).permute(2, 0, 1)[None], data_samples=[DataSample()]),
@@ -76,9 +75,16 @@ def reconstruct(model: torch.nn.Module, image: np.ndarray,
     pixel_mask = torch.from_numpy(upsample_mask(mask, rgb.shape[:2]))[None, None].float()
     l1 = float(((rec - x).abs() * pixel_mask).sum() / (pixel_mask.sum() * 3))
 
+    def to_pixels(t: torch.Tensor) -> np.ndarray:  # (H, W, 3) 0-255, the model's order
+        pixels = t[0] * pre.std + pre.mean if hasattr(pre, 'mean') else t[0]
+        return pixels.permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
+
+    # did the preprocessor turn the loader's BGR into RGB (``to_rgb``)? Its output says.
+    seen = to_pixels(x).astype(int)
+    swap = np.abs(seen - rgb).mean() <= np.abs(seen - loaded).mean()
+
     def to_rgb(t: torch.Tensor) -> np.ndarray:
-        pixels = t[0] * pre.std + pre.mean if getattr(pre, '_enable_normalize', True) else t[0]
-        out = pixels.permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
+        out = to_pixels(t)
         return out if swap else np.ascontiguousarray(out[..., ::-1])
 
     original, reconstruction = to_rgb(x), to_rgb(rec)

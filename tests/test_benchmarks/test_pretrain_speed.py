@@ -39,7 +39,9 @@ train_dataloader = dict(dataset=dict(pipeline=[
 """,
     'symmim':
     f"""_base_ = ['{ROOT}/configs/symmim/{PRETRAIN.format(algo='symmim')}']
-model = dict(backbone=dict(arch={ARCH}, img_size=64), proj_hidden=64, proj_out=16,
+model = dict(backbone=dict(arch={ARCH}, img_size=64),
+             projector=dict(hid_channels=64, out_channels=16),
+             contrast_head=dict(predictor=dict(in_channels=16, hid_channels=64, out_channels=16)),
              neck=dict(num_patches=16, embed_dim=32, decoder_embed_dim=32, decoder_depth=1,
                        decoder_num_heads=2))
 train_dataloader = dict(dataset=dict(pipeline=[

@@ -6,15 +6,16 @@ from mmpretrain.models import VisionTransformer
 from mmpretrain.registry import MODELS, TRANSFORMS
 from mmpretrain.structures import DataSample
 
-from tests.conftest import TINY_ARCH
+from symmim_mm.datasets.config_check import ConfigError, _check_arguments
+from symmim_mm.models import SymMIM
+from tests.conftest import TINY_ARCH, moco_heads
 
 
 def build_model(**kwargs):
     cfg = dict(
         type='SymMIM',
         backbone=dict(type='SymMIMViT', arch=TINY_ARCH, img_size=32, patch_size=4, out_type='raw'),
-        proj_hidden=64,
-        proj_out=16,
+        **moco_heads(hidden=64, out=16),
         data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.5] * 3, std=[0.5] * 3))
     cfg.update(kwargs)
     model = MODELS.build(cfg)
@@ -55,9 +56,26 @@ def test_loss_keys_finite_and_gradients(message_hub):
     assert momentum and all(p.grad is None and not p.requires_grad for p in momentum)
 
 
+PATCH_HEAD = dict(
+    type='SymMIMPatchContrastHead',
+    predictor=dict(
+        type='NonLinearNeck',
+        in_channels=16,
+        hid_channels=64,
+        out_channels=16,
+        num_layers=2,
+        with_avg_pool=False,
+        norm_cfg=dict(type='BN1d')))
+L2_NORM_PIX = dict(
+    type='MAEPretrainHead',
+    patch_size=4,
+    norm_pix=True,
+    loss=dict(type='PixelReconstructionLoss', criterion='L2'))
+
+
 @pytest.mark.parametrize('kwargs', [
-    dict(contrast_level='patch'),
-    dict(rec_loss='L2', norm_pix=True),
+    dict(contrast_head=PATCH_HEAD),
+    dict(head=L2_NORM_PIX),
     dict(two_views=True),
 ])
 def test_options(message_hub, kwargs):
@@ -67,12 +85,34 @@ def test_options(message_hub, kwargs):
     assert losses['loss_con'] > 0
 
 
-def test_default_temperatures_and_weights(message_hub):
-    model = build_model()
-    assert model.temperature == 0.2
+def test_defaults_are_moco_v3_and_simmim_l1():
+    model = MODELS.build(
+        dict(
+            type='SymMIM',
+            backbone=dict(
+                type='SymMIMViT', arch=TINY_ARCH, img_size=32, patch_size=4, out_type='raw')))
+    assert model.contrast_level == 'global' and model.contrast_head.temperature == 0.2
     assert model.contrast_head.loss_module.loss_weight == pytest.approx(0.4)  # x 2τ
-    assert build_model(contrast_level='patch').temperature == 0.1
-    assert build_model(temperature=0.5).temperature == 0.5
+    assert model.projector.fc0.in_features == TINY_ARCH['embed_dims']  # from the encoder
+    assert type(model.neck).__name__ == 'SymMIMLinearDecoder'
+    assert isinstance(model.head.loss_module.penalty, torch.nn.L1Loss) and not model.head.norm_pix
+    patch = build_model(contrast_head=dict(PATCH_HEAD, temperature=0.5))
+    assert patch.contrast_level == 'patch' and patch.contrast_head.temperature == 0.5
+
+
+@pytest.mark.parametrize('name', list(SymMIM.moved_arguments))
+def test_moved_arguments_name_their_replacement(name):
+    """Settings that live in a sub-module dict are refused at the top level: the
+    constructor does not know them, and the config check names the key that holds them
+    now. Nothing is silently ignored."""
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{name}'"):
+        build_model(**{name: 1})
+    cfg = dict(type='SymMIM', backbone=dict(type='SymMIMViT'), **{name: 1})
+    with pytest.raises(
+            ConfigError,
+            match=rf"model\.{name}: SymMIM no longer takes "
+            rf"'{name}': set (head|projector|contrast_head)"):
+        _check_arguments(MODELS, cfg, 'model')
 
 
 def test_con_weight_scales_the_contrast(message_hub):
@@ -99,8 +139,6 @@ def test_con_weight_zero_builds_no_momentum_branch(message_hub):
     assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
     with pytest.raises(ValueError, match='con_weight'):
         build_model(con_weight=-1.)
-    with pytest.raises(ValueError, match='contrast_level'):
-        build_model(contrast_level='pixel')
 
 
 def test_missing_momentum_mask_is_a_clear_error(message_hub):
@@ -174,10 +212,10 @@ def test_momentum_drop_masked_fast_path(message_hub):
     flipped(**data, mode='loss')
     assert seen[-1] == 1 + 64
     with pytest.raises(ValueError, match='momentum_drop_masked'):
-        build_model(momentum_drop_masked=True, contrast_level='patch')
+        build_model(momentum_drop_masked=True, contrast_head=PATCH_HEAD)
 
 
-def test_token_decoder_predicts_every_patch(message_hub):
+def test_mae_decoder_predicts_every_patch_in_place(message_hub):
     model = build_model(
         neck=dict(
             type='MAEPretrainDecoder',
@@ -272,12 +310,31 @@ def test_online_drop_masked_decoder_restores_the_grid(message_hub):
         assert (model.head.loss(moved, data['inputs'], flat) != loss) == changes
 
 
-def test_online_drop_masked_needs_a_token_decoder():
-    with pytest.raises(ValueError, match='token decoder'):
-        build_model(online_drop_masked=True)
+def test_online_drop_masked_needs_a_decoder_that_restores(message_hub):
+    model = build_model(online_drop_masked=True)  # the linear decoder: no holes to fill
+    with pytest.raises(ValueError, match='SymMIMLinearDecoder needs a token at each'):
+        model(**batch(model), mode='loss')
     with pytest.raises(ValueError, match='online_drop_masked'):
         build_model(
-            online_drop_masked=True, neck=MAE_DECODER, head=MAE_HEAD, contrast_level='patch')
+            online_drop_masked=True, neck=MAE_DECODER, head=MAE_HEAD, contrast_head=PATCH_HEAD)
+
+
+def test_linear_decoder_is_simmims_in_maes_patch_order():
+    """SymMIMLinearDecoder = SimMIMLinearDecoder's image, patchified as MAEPretrainHead
+    does: the same weights give the same pixels, and unpatchify gives the image back."""
+    decoder = MODELS.build(dict(type='SymMIMLinearDecoder', in_channels=32, encoder_stride=4))
+    simmim = MODELS.build(dict(type='SimMIMLinearDecoder', in_channels=32, encoder_stride=4))
+    simmim.load_state_dict(decoder.state_dict(), strict=True)
+    head = MODELS.build(
+        dict(
+            type='MAEPretrainHead',
+            patch_size=4,
+            loss=dict(type='PixelReconstructionLoss', criterion='L1')))
+    tokens = torch.randn(2, 1 + 64, 32)
+    pixels = decoder(tokens, torch.arange(64).expand(2, 64))  # (2, 64, 48)
+    image = simmim(tokens[:, 1:].transpose(1, 2).reshape(2, 32, 8, 8))  # (2, 3, 32, 32)
+    torch.testing.assert_close(pixels, head.patchify(image))
+    torch.testing.assert_close(head.unpatchify(pixels), image)
 
 
 def test_momentum_input_full_sees_the_whole_image(message_hub):

@@ -32,7 +32,8 @@ def mlp(in_channels, num_layers):  # per-sample normalisation: no batch statisti
                 with_last_bn=False, with_avg_pool=False, norm_cfg=dict(type='LN'))
 
 
-model = dict(backbone=dict(arch=dict(num_layers=2)), projector=mlp(96, 3), predictor=mlp(64, 2),
+model = dict(backbone=dict(arch=dict(num_layers=2)), projector=dict(_delete_=True, **mlp(96, 3)),
+             contrast_head=dict(predictor=dict(_delete_=True, **mlp(64, 2))),
              two_views=False)
 train_pipeline = [  # no random augmentation: both runs see the same pixels (one view)
     dict(type='SymmetricMaskGenerator', input_size=32, patch_size=4, block_size=8),

@@ -14,7 +14,8 @@ from mmpretrain.registry import MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
 from symmim_mm.utils import (CheckpointLoadError, UnsafeCheckpointError, check_checkpoint,
-                             load_state_dict, safe_loading, trust_checkpoint, trusted_globals)
+                             load_checkpoint_tensors, safe_loading, trust_checkpoint,
+                             trusted_globals)
 from tests.conftest import TINY_ARCH, run_script, run_tool
 from tests.test_robustness.runs import CONFIG, train_cmd
 
@@ -134,7 +135,7 @@ def test_trust_applies_to_the_named_file_only(evil, legacy, no_trust):
         check_checkpoint(str(legacy))
     trust_checkpoint(str(legacy))
     assert check_checkpoint(str(legacy)) == ['pathlib.PosixPath']
-    assert set(load_state_dict(str(legacy))) == set(backbone_state())
+    assert set(load_checkpoint_tensors(str(legacy))) == set(backbone_state())
     model = VisionTransformer(arch=TINY_ARCH, img_size=32, patch_size=8)
     with trusted_globals([str(legacy), str(evil)]):  # MMEngine's loader, inside the scope
         load_checkpoint(model, str(legacy), revise_keys=[(r'^backbone\.', '')])
@@ -175,13 +176,13 @@ def test_truncated_and_foreign_files_are_named(tmp_path, monkeypatch, no_trust):
     path.write_bytes(path.read_bytes()[:2000])
     words = f'{path}: refused to load: not a readable checkpoint, the file is truncated or corrupt'
     with pytest.raises(CheckpointLoadError, match=words):
-        load_state_dict(str(path))
+        load_checkpoint_tensors(str(path))
     with pytest.raises(CheckpointLoadError, match=words):
         run_script(monkeypatch, 'tools/train.py', CONFIG, '--work-dir', tmp_path / 'w',
                    '--cfg-options', f'load_from={path}')
     text = tmp_path / 'notes.pth'
     text.write_text('not a checkpoint')
     with pytest.raises(CheckpointLoadError, match=f'{text}: refused to load: not a torch.save'):
-        load_state_dict(str(text))
+        load_checkpoint_tensors(str(text))
     with pytest.raises(FileNotFoundError, match='checkpoint not found'):
-        load_state_dict(str(tmp_path / 'gone.pth'))
+        load_checkpoint_tensors(str(tmp_path / 'gone.pth'))

@@ -38,9 +38,35 @@ model = dict(
     two_views=True,
     momentum_drop_masked=True,  # the momentum encoder skips its M2-masked patches too
     momentum_input='masked',  # the image under M2 (the full image: kNN -2.4)
-    contrast_level='global',  # MoCo v3 InfoNCE on CLS; 'patch' for ConMIM-style
-    temperature=None,  # 0.2 for global, 0.1 for patch
-    con_weight=1.0,  # λ; 0 = pure MIM
+    con_weight=1.0,  # λ; 0 = pure MIM (no momentum branch is built)
     base_momentum=0.01,  # 1 - m, cosine to 0 (m: 0.99 -> 1)
-    proj_hidden=4096,  # projector / predictor MLP widths (MoCo v3)
-    proj_out=256)
+    # MoCo v3's projector and predictor; `projector.in_channels` is the encoder width.
+    projector=dict(
+        type='NonLinearNeck',
+        hid_channels=4096,
+        out_channels=256,
+        num_layers=3,
+        with_bias=False,
+        with_last_bn=True,
+        with_last_bn_affine=False,
+        with_last_bias=False,
+        with_avg_pool=False,
+        norm_cfg=dict(type='BN1d')),
+    # InfoNCE on the CLS embeddings, τ = 0.2, loss weight 2τ (MoCo v3);
+    # SymMIMPatchContrastHead (τ 0.1) contrasts patches instead (ConMIM style).
+    contrast_head=dict(
+        type='MoCoV3Head',
+        predictor=dict(
+            type='NonLinearNeck',
+            in_channels=256,
+            hid_channels=4096,
+            out_channels=256,
+            num_layers=2,
+            with_bias=False,
+            with_last_bn=True,
+            with_last_bn_affine=False,
+            with_last_bias=False,
+            with_avg_pool=False,
+            norm_cfg=dict(type='BN1d')),
+        temperature=0.2,
+        loss=dict(type='CrossEntropyLoss', loss_weight=0.4)))

@@ -15,6 +15,8 @@ class SymMIMPatchContrastHead(BaseModule):
         temperature (float): Softmax temperature. Defaults to 0.1.
     """
 
+    contrast_level = 'patch'  # SymMIM projects every patch token, not the CLS token
+
     def __init__(self, predictor: dict, temperature: float = 0.1) -> None:
         super().__init__()
         self.predictor = MODELS.build(predictor)

@@ -3,14 +3,23 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmpretrain.models import BaseSelfSupervisor, MAEPretrainDecoder
+from mmpretrain.models import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..backbones.symmim_vit import visible_first
 from ..utils import FusedCosineEMA
 
-CONTRAST_LEVELS = {'global': 0.2, 'patch': 0.1}  # level -> default temperature
+# Arguments of earlier releases -> where the setting lives now (the config check says so).
+MOVED_ARGUMENTS = {
+    'rec_loss': "head.loss.criterion ('L1' or 'L2')",
+    'norm_pix': 'head.norm_pix',
+    'proj_hidden': 'projector.hid_channels and contrast_head.predictor.hid_channels',
+    'proj_out': 'projector.out_channels and contrast_head.predictor.in/out_channels',
+    'temperature': 'contrast_head.temperature (and its loss.loss_weight, 2 × τ in MoCo v3)',
+    'predictor': 'contrast_head.predictor',
+    'contrast_level': "contrast_head=dict(type='SymMIMPatchContrastHead', ...) for 'patch'",
+}
 
 
 def mlp(in_channels: int, hidden: int, out: int, num_layers: int) -> dict:
@@ -40,33 +49,30 @@ class SymMIM(BaseSelfSupervisor):
     style InfoNCE ties the two embeddings. ``L = loss_rec + con_weight * loss_con``.
     Masks come from :class:`SymmetricMaskGenerator` in the data pipeline.
 
+    Sub-modules are config dicts, as in MMPretrain's algorithms; the shipped
+    defaults are in ``configs/_base_/models/symmim_vit-base-p16.py``.
+
     Args:
         backbone (dict): A :class:`SymMIMViT` config with ``out_type='raw'``.
-        neck (dict, optional): Pixel decoder of the online tokens. Either a map
-            decoder (``(B, C, h, w)`` -> image) or MMPretrain's
-            ``MAEPretrainDecoder`` (a light transformer over the whole token
-            sequence -> per-patch pixels ``(B, L, p²·3)``; pair it with
-            ``MAEPretrainHead``). Defaults to ``SimMIMLinearDecoder`` (1×1 conv to
-            p²·3 channels + PixelShuffle(p)).
-        head (dict, optional): Reconstruction head. Defaults to
-            ``SymMIMPixelHead`` built with ``rec_loss`` and ``norm_pix``.
-        projector (dict, optional): Projector after the encoders (copied into the
-            momentum branch). Defaults to a 3-layer MoCo v3 MLP of ``proj_hidden``
-            hidden and ``proj_out`` output channels.
-        predictor (dict, optional): Predictor on the online branch. Defaults to a
-            2-layer MoCo v3 MLP of ``proj_hidden`` hidden and ``proj_out`` output
-            channels.
-        proj_hidden (int): Hidden width of the default projector and predictor.
-            Defaults to 4096.
-        proj_out (int): Output width of the default projector and predictor.
-            Defaults to 256.
-        rec_loss (str): ``'L1'`` or ``'L2'``. Defaults to ``'L1'``.
-        norm_pix (bool): Per-patch normalised pixel targets. Defaults to False.
-        contrast_level (str): ``'global'`` (CLS tokens, in-batch negatives gathered
-            across ranks) or ``'patch'`` (masked online patches against momentum
-            patches, other positions as negatives). Defaults to ``'global'``.
-        temperature (float, optional): InfoNCE temperature. Defaults to 0.2 for
-            ``'global'`` and 0.1 for ``'patch'``.
+        neck (dict, optional): Pixel decoder: ``neck(tokens, ids_restore)`` ->
+            per-patch pixels ``(B, L, p²·3)``, tokens ``(B, 1 + L', C)`` with CLS
+            first. MMPretrain's ``MAEPretrainDecoder`` (a light transformer that
+            puts mask tokens back by ``ids_restore``; needed with
+            ``online_drop_masked``) or :class:`SymMIMLinearDecoder` (SimMIM's
+            linear decoder; mask tokens in place). Defaults to the latter.
+        head (dict, optional): Reconstruction head on the per-patch pixels and a
+            ``(B, L)`` mask, with ``unpatchify``. Defaults to ``MAEPretrainHead``
+            with L1 on the normalised pixels of the masked patches (SimMIM's loss).
+        projector (dict, optional): Projector after the encoders, copied into the
+            momentum branch; ``in_channels`` defaults to the encoder width.
+            Defaults to MoCo v3's 3-layer MLP (4096 hidden, 256 out).
+        contrast_head (dict, optional): Contrastive head with its predictor,
+            temperature and loss. MMPretrain's ``MoCoV3Head`` (CLS tokens,
+            in-batch negatives gathered across ranks) or
+            :class:`SymMIMPatchContrastHead` (masked online patches against the
+            momentum patches of the same image; its ``contrast_level`` is
+            ``'patch'``). Defaults to ``MoCoV3Head`` with a 2-layer MLP predictor,
+            τ = 0.2 and the loss weighted 2τ, as MoCo v3.
         con_weight (float): λ, weight of the contrastive loss; 0 is pure MIM:
             no projector, contrast head or momentum encoder is built (so DDP needs no
             ``find_unused_parameters``), ``loss_con`` is logged as 0. Defaults to 1.0.
@@ -77,17 +83,15 @@ class SymMIM(BaseSelfSupervisor):
             encoder takes the first, the momentum encoder the second.
             Defaults to False (both encoders see the same view).
         online_drop_masked (bool): The online encoder encodes the M1-visible
-            patches only (MAE style, half the tokens) and a token decoder that
-            puts mask tokens back by ``ids_restore`` (MMPretrain's
-            ``MAEPretrainDecoder``) reconstructs the masked ones. Needs such a
-            ``neck`` and global contrast. Defaults to False: masked patches are
-            replaced in place by the mask token, the literal reading of the paper.
-        momentum_drop_masked (bool): Fast path: the momentum encoder drops the
-            M2-masked patches (MAE style, about half the tokens) instead of
-            encoding mask tokens in their place. Changes the maths; global
-            contrast only. Batches whose samples mask different numbers of
-            patches (``phase_flip`` on an odd block grid) take the literal path.
-            Defaults to False.
+            patches only (MAE style, half the tokens) and the decoder puts mask
+            tokens back by ``ids_restore``. Global contrast only. Defaults to
+            False: masked patches are replaced in place by the mask token, the
+            literal reading of the paper.
+        momentum_drop_masked (bool): The momentum encoder drops the M2-masked
+            patches (MAE style, about half the tokens) instead of encoding mask
+            tokens in their place. Global contrast only. Batches whose samples
+            mask different numbers of patches (``phase_flip`` on an odd block
+            grid) take the in-place path. Defaults to False.
         momentum_input (str): What the momentum encoder sees: ``'masked'`` (the
             image under M2, as the paper) or ``'full'`` (the unmasked image, as
             CMAE). Defaults to ``'masked'``.
@@ -95,18 +99,14 @@ class SymMIM(BaseSelfSupervisor):
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
 
+    moved_arguments = MOVED_ARGUMENTS
+
     def __init__(self,
                  backbone: dict,
                  neck: Optional[dict] = None,
                  head: Optional[dict] = None,
                  projector: Optional[dict] = None,
-                 predictor: Optional[dict] = None,
-                 proj_hidden: int = 4096,
-                 proj_out: int = 256,
-                 rec_loss: str = 'L1',
-                 norm_pix: bool = False,
-                 contrast_level: str = 'global',
-                 temperature: Optional[float] = None,
+                 contrast_head: Optional[dict] = None,
                  con_weight: float = 1.0,
                  base_momentum: float = 0.01,
                  two_views: bool = False,
@@ -115,14 +115,8 @@ class SymMIM(BaseSelfSupervisor):
                  momentum_input: str = 'masked',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        if contrast_level not in CONTRAST_LEVELS:
-            raise ValueError(f'`contrast_level` must be one of {tuple(CONTRAST_LEVELS)}, '
-                             f'got {contrast_level!r}.')
         if con_weight < 0:
             raise ValueError(f'`con_weight` must be >= 0, got {con_weight!r}.')
-        if (momentum_drop_masked or online_drop_masked) and contrast_level != 'global':
-            raise ValueError("`momentum_drop_masked` and `online_drop_masked` need "
-                             "contrast_level='global'.")
         if momentum_input not in ('masked', 'full'):
             raise ValueError("`momentum_input` must be 'masked' or 'full', "
                              f'got {momentum_input!r}.')
@@ -130,9 +124,12 @@ class SymMIM(BaseSelfSupervisor):
         if encoder.out_type != 'raw' or encoder.cls_token is None:
             raise ValueError("SymMIM needs `backbone.out_type='raw'` with a cls token.")
         dims, patch = encoder.embed_dims, encoder.patch_embed.projection.stride[0]
-        neck = neck or dict(type='SimMIMLinearDecoder', in_channels=dims, encoder_stride=patch)
+        neck = neck or dict(type='SymMIMLinearDecoder', in_channels=dims, encoder_stride=patch)
         head = head or dict(
-            type='SymMIMPixelHead', patch_size=patch, criterion=rec_loss, norm_pix=norm_pix)
+            type='MAEPretrainHead',
+            patch_size=patch,
+            norm_pix=False,
+            loss=dict(type='PixelReconstructionLoss', criterion='L1'))
         super().__init__(
             backbone=encoder,
             neck=neck,
@@ -140,35 +137,27 @@ class SymMIM(BaseSelfSupervisor):
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
 
-        self.token_decoder = isinstance(self.neck, MAEPretrainDecoder)
-        if online_drop_masked and not self.token_decoder:
-            raise ValueError('`online_drop_masked=True` needs a token decoder that restores '
-                             f'the masked positions (MAEPretrainDecoder), got {neck!r}.')
         self.online_drop_masked = online_drop_masked
         self.momentum_input = momentum_input
-        self.contrast_level = contrast_level
-        self.temperature = temperature or CONTRAST_LEVELS[contrast_level]
         self.con_weight = con_weight
         self.two_views = two_views
         self.momentum_drop_masked = momentum_drop_masked
+        self.contrast_level = 'global'
         self.projector = self.contrast_head = self.momentum_encoder = None
         if con_weight == 0:  # pure MIM: no momentum branch, every parameter gets a gradient
             return
-        self.projector = MODELS.build(projector or mlp(dims, proj_hidden, proj_out, 3))
-        predictor = predictor or mlp(proj_out, proj_hidden, proj_out, 2)
-        if contrast_level == 'global':
-            self.contrast_head = MODELS.build(
-                dict(
-                    type='MoCoV3Head',
-                    predictor=predictor,
-                    temperature=self.temperature,
-                    loss=dict(type='CrossEntropyLoss', loss_weight=2 * self.temperature)))
-        else:
-            self.contrast_head = MODELS.build(
-                dict(
-                    type='SymMIMPatchContrastHead',
-                    predictor=predictor,
-                    temperature=self.temperature))
+        self.projector = MODELS.build(
+            projector or mlp(dims, 4096, 256, 3), default_args=dict(in_channels=dims))
+        self.contrast_head = MODELS.build(
+            contrast_head or dict(
+                type='MoCoV3Head',
+                predictor=mlp(256, 4096, 256, 2),
+                temperature=0.2,
+                loss=dict(type='CrossEntropyLoss', loss_weight=0.4)))
+        self.contrast_level = getattr(self.contrast_head, 'contrast_level', 'global')
+        if (momentum_drop_masked or online_drop_masked) and self.contrast_level != 'global':
+            raise ValueError('`momentum_drop_masked` and `online_drop_masked` need a global '
+                             f'contrast head (MoCoV3Head), got {contrast_head!r}.')
         # EMA copy of (encoder, projector); parameters never receive gradients.
         self.momentum_encoder = FusedCosineEMA(
             nn.Sequential(self.backbone, self.projector), momentum=base_momentum)
@@ -196,33 +185,26 @@ class SymMIM(BaseSelfSupervisor):
         return encoder(img, mask)[0]  # L' = L, masked patches as mask tokens
 
     def decode(self, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Pixels the decoder predicts from the online tokens ``(B, 1 + L', C)``
-        (``L' = L``, or the visible patches with ``online_drop_masked``).
-
-        Returns ``(B, L, p²·3)`` per-patch pixels for a token decoder, else the
-        image ``(B, 3, H, W)``; ``mask`` ``(B, h, w)`` gives the patch grid."""
+        """Per-patch pixels ``(B, L, p²·3)`` the decoder predicts from the online tokens
+        ``(B, 1 + L', C)`` (``L' = L``, or the visible patches with
+        ``online_drop_masked``); ``mask`` ``(B, h, w)`` gives the patch grid."""
         B, L = mask.shape[0], mask[0].numel()
-        if self.token_decoder:
-            if self.online_drop_masked:  # visible tokens first: MAE's ids_restore
-                return self.neck(tokens, visible_first(mask)[1])
-            order = torch.arange(L, device=mask.device).expand(B, L)  # every position
-            return self.neck(tokens, order)
-        return self.neck(tokens[:, 1:].transpose(1, 2).reshape(B, -1, *mask.shape[1:]))
+        if self.online_drop_masked:  # visible tokens first: MAE's ids_restore
+            return self.neck(tokens, visible_first(mask)[1])
+        return self.neck(tokens, torch.arange(L, device=mask.device).expand(B, L))
 
     def reconstruct(self, img: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The online encoder's reconstruction of ``img`` ``(B, 3, H, W)`` under
         ``mask`` ``(B, h, w)``, as an image ``(B, 3, H, W)`` in the space of the
         targets (normalised pixels; per-patch normalised with ``norm_pix``)."""
         tokens = self.backbone(img, mask, drop_masked=self.online_drop_masked)[0]
-        pixels = self.decode(tokens, mask)
-        return self.head.unpatchify(pixels) if pixels.dim() == 3 else pixels
+        return self.head.unpatchify(self.decode(tokens, mask))
 
     def reconstruction_loss(self, tokens: torch.Tensor, img: torch.Tensor,
                             mask: torch.Tensor) -> torch.Tensor:
-        """Decode the online tokens ``(B, 1 + L, C)`` into pixels and compare them
+        """Decode the online tokens ``(B, 1 + L', C)`` into pixels and compare them
         with ``img`` ``(B, 3, H, W)`` on the patches ``mask`` ``(B, h, w)`` hides."""
-        target_mask = mask.flatten(1) if self.token_decoder else mask
-        return self.head.loss(self.decode(tokens, mask), img, target_mask)
+        return self.head.loss(self.decode(tokens, mask), img, mask.flatten(1))
 
     def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:

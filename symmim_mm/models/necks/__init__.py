@@ -1,0 +1,3 @@
+from .linear_decoder import SymMIMLinearDecoder
+
+__all__ = ['SymMIMLinearDecoder']
