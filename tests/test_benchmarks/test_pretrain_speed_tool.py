@@ -13,7 +13,7 @@ DEFAULT_METHODS = {'simmim', 'symmim', 'symmim_inplace', 'mae'}
 def test_default_methods_run_and_report(tmp_path):
     out = tmp_path / 'speed.json'
     proc = run_tool([
-        'tools/benchmarks/pretrain_speed.py', '--batch-size', '1', '--warmup', '0', '--repeats',
+        'tools/benchmarks/pretrain_speed.py', '--batch-size', '2', '--warmup', '0', '--repeats',
         '1', '--json', out
     ],
                     timeout=900)

@@ -215,38 +215,6 @@ def test_momentum_drop_masked_fast_path(message_hub):
         build_model(momentum_drop_masked=True, contrast_head=PATCH_HEAD)
 
 
-def test_mae_decoder_predicts_every_patch_in_place(message_hub):
-    model = build_model(
-        neck=dict(
-            type='MAEPretrainDecoder',
-            num_patches=64,
-            patch_size=4,
-            in_chans=3,
-            embed_dim=32,
-            decoder_embed_dim=16,
-            decoder_depth=1,
-            decoder_num_heads=2),
-        head=dict(
-            type='MAEPretrainHead',
-            patch_size=4,
-            norm_pix=False,
-            loss=dict(type='PixelReconstructionLoss', criterion='L2')))
-    data = batch(model, n=2)
-    mask = torch.stack([s.mask for s in data['data_samples']])  # (2, 8, 8)
-    tokens = model.backbone(data['inputs'], mask)[0]  # (2, 65, 32)
-    pixels = model.decode(tokens, mask)
-    assert pixels.shape == (2, 64, 4 * 4 * 3)
-    loss = model.reconstruction_loss(tokens, data['inputs'], mask)
-    assert loss == model.head.loss(pixels, data['inputs'], mask.flatten(1))
-    # only masked patches count: a change of the prediction at a visible patch is free
-    visible = (mask.flatten(1)[0] == 0).nonzero()[0, 0]
-    moved = pixels.clone()
-    moved[0, visible] += 1
-    assert model.head.loss(moved, data['inputs'], mask.flatten(1)) == loss
-    losses = model(**data, mode='loss')
-    assert all(torch.isfinite(v) for v in losses.values())
-
-
 MAE_DECODER = dict(
     type='MAEPretrainDecoder',
     num_patches=64,
@@ -261,6 +229,24 @@ MAE_HEAD = dict(
     patch_size=4,
     norm_pix=True,
     loss=dict(type='PixelReconstructionLoss', criterion='L2'))
+
+
+def test_mae_decoder_predicts_every_patch_in_place(message_hub):
+    model = build_model(neck=MAE_DECODER, head=dict(MAE_HEAD, norm_pix=False))
+    data = batch(model, n=2)
+    mask = torch.stack([s.mask for s in data['data_samples']])  # (2, 8, 8)
+    tokens = model.backbone(data['inputs'], mask)[0]  # (2, 65, 32)
+    pixels = model.decode(tokens, mask)
+    assert pixels.shape == (2, 64, 4 * 4 * 3)
+    loss = model.reconstruction_loss(tokens, data['inputs'], mask)
+    assert loss == model.head.loss(pixels, data['inputs'], mask.flatten(1))
+    # only masked patches count: a change of the prediction at a visible patch is free
+    visible = (mask.flatten(1)[0] == 0).nonzero()[0, 0]
+    moved = pixels.clone()
+    moved[0, visible] += 1
+    assert model.head.loss(moved, data['inputs'], mask.flatten(1)) == loss
+    losses = model(**data, mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())
 
 
 def test_online_drop_masked_encodes_the_visible_half(message_hub):

@@ -85,6 +85,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--memory-of', help=argparse.SUPPRESS)  # child process mode
     args = parser.parse_args(argv)
     args.batch_size = args.batch_size or (256 if args.device.startswith('cuda') else 8)
+    if args.batch_size < 2:
+        parser.error(f'--batch-size {args.batch_size}: at least 2 (the BatchNorm of SymMIM\'s '
+                     'projector and predictor needs two samples)')
     return args
 
 
