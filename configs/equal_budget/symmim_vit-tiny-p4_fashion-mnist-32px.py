@@ -20,6 +20,7 @@ model = dict(
     head=dict(patch_size=4),
     projector=dict(hid_channels=512, out_channels=128),
     contrast_head=dict(predictor=dict(in_channels=128, hid_channels=512, out_channels=128)))
+data_preprocessor = dict(type='SymMIMDataPreprocessor')  # + the masks, once per batch
 
 # Two views with MoCo v3's augmentations (asymmetric blur and solarisation), scaled to
 # 32-px grey images: blur sigma up to 0.5 px instead of 2; no hue jitter on grey.

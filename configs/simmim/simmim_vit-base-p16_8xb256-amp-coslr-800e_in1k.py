@@ -14,6 +14,7 @@ model = dict(
         type='SimMIMHead',
         patch_size=16,
         loss=dict(type='PixelReconstructionLoss', criterion='L1', channel=3)))
+data_preprocessor = dict(type='SelfSupDataPreprocessor')  # MMPretrain's SimMIM takes no `masks`
 
 # SymMIM's one-view pipeline up to the flip, then SimMIM's masks (`mask` is packed by default).
 train_pipeline = _base_.one_view_pipeline[:-2] + [

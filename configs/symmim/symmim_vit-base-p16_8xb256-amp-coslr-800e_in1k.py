@@ -5,6 +5,8 @@ _base_ = [
     'mmpretrain::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['symmim_mm'], allow_failed_imports=False)
+# MAE's preprocessing; the masks are also stacked once per batch for SymMIM.
+data_preprocessor = dict(type='SymMIMDataPreprocessor')
 
 # AdamW (_base_/schedules), lr 1.5e-4 x total batch / 256.
 # Mixed precision: fp16 with dynamic loss scaling. bf16 (A100, H100): `--amp bf16`, or

@@ -28,7 +28,7 @@ model = dict(
 
 # Digits scaled to [0, 255]: background 0, strokes up to 255.
 data_preprocessor = dict(
-    type='SelfSupDataPreprocessor', mean=[78.0] * 3, std=[96.0] * 3, to_rgb=False)
+    type='SymMIMDataPreprocessor', mean=[78.0] * 3, std=[96.0] * 3, to_rgb=False)
 # Two views with MoCo v3's augmentations for the two encoders, scaled to 32-px grey images
 # (blur sigma up to 0.5 px; no hue jitter on grey), then M1 for the first view, M2 for the
 # second.

@@ -63,7 +63,10 @@ class SymMIMViT(VisionTransformer):
         w = mask.flatten(1).unsqueeze(-1).to(x.dtype)  # (B, L, 1)
         return x * (1. - w) + self.mask_token.to(x.dtype) * w
 
-    def drop_patches(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def drop_patches(self,
+                     x: torch.Tensor,
+                     mask: torch.Tensor,
+                     num_visible: Optional[int] = None) -> torch.Tensor:
         """Keep the extra (CLS) tokens and the visible patch tokens only, in raster
         order.
 
@@ -71,11 +74,13 @@ class SymMIMViT(VisionTransformer):
             x (Tensor): Tokens ``(B, extra + L, C)``, position embedding added.
             mask (Tensor): ``(B, h, w)`` or ``(B, L)``, 1 = masked; every sample must
                 mask as many patches.
+            num_visible (int, optional): Visible patches per sample, if known
+                (counted from ``mask`` otherwise).
 
         Returns:
             Tensor: ``(B, extra + L_visible, C)``.
         """
-        ids_shuffle, _, num_visible = visible_first(mask)
+        ids_shuffle, _, num_visible = visible_first(mask, num_visible)
         extra, patches = x[:, :self.num_extra_tokens], x[:, self.num_extra_tokens:]
         ids_keep = ids_shuffle[:, :num_visible, None].expand(-1, -1, x.shape[-1])
         return torch.cat((extra, patches.gather(1, ids_keep)), dim=1)
@@ -83,7 +88,8 @@ class SymMIMViT(VisionTransformer):
     def forward(self,
                 x: torch.Tensor,
                 mask: Optional[torch.Tensor] = None,
-                drop_masked: bool = False) -> Tuple[torch.Tensor, ...]:
+                drop_masked: bool = False,
+                num_visible: Optional[int] = None) -> Tuple[torch.Tensor, ...]:
         """Encode images, masking patches where ``mask`` is 1.
 
         Args:
@@ -93,6 +99,10 @@ class SymMIMViT(VisionTransformer):
             drop_masked (bool): Drop the masked patches from the sequence (MAE
                 style, fewer tokens, needs ``out_type='raw'``) instead of replacing
                 them by the mask token. Defaults to False.
+            num_visible (int, optional): With ``drop_masked``, the visible patches
+                per sample when the caller knows it (:class:`SymMIMDataPreprocessor`
+                counts them once per batch): no count from ``mask`` inside the
+                forward, so no data-dependent shape. Defaults to None.
 
         Returns:
             tuple[Tensor]: One output per ``out_indices``, formatted by
@@ -114,7 +124,7 @@ class SymMIMViT(VisionTransformer):
             mode=self.interpolate_mode,
             num_extra_tokens=self.num_extra_tokens)
         if mask is not None and drop_masked:
-            x = self.drop_patches(x, mask)
+            x = self.drop_patches(x, mask, num_visible)
         x = self.pre_norm(self.drop_after_pos(x))
 
         outs = []
@@ -127,12 +137,15 @@ class SymMIMViT(VisionTransformer):
         return tuple(outs)
 
 
-def visible_first(mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, int]:
+def visible_first(mask: torch.Tensor,
+                  num_visible: Optional[int] = None) -> Tuple[torch.Tensor, torch.Tensor, int]:
     """The patch order that puts the visible patches first, as MAE's ``ids_shuffle``.
 
     Args:
         mask (Tensor): ``(B, h, w)`` or ``(B, L)``, 1 = masked; every sample must
             mask as many patches (the symmetric masks do).
+        num_visible (int, optional): That number of visible patches, if known;
+            counted (and checked) from ``mask`` otherwise.
 
     Returns:
         tuple: ``ids_shuffle`` ``(B, L)`` (visible patches, then masked ones, each in
@@ -140,10 +153,12 @@ def visible_first(mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, int]:
         ``MAEPretrainDecoder`` takes) and the number of visible patches.
     """
     mask = mask.flatten(1)
-    counts = mask.sum(1)
-    if not bool((counts == counts[0]).all()):
-        raise ValueError('dropping masked patches needs the same number of masked patches '
-                         f'in every sample, got {counts.tolist()}.')
+    if num_visible is None:
+        counts = mask.sum(1)
+        if not bool((counts == counts[0]).all()):
+            raise ValueError('dropping masked patches needs the same number of masked '
+                             f'patches in every sample, got {counts.tolist()}.')
+        num_visible = mask.shape[1] - int(counts[0])
     ids_shuffle = torch.argsort(mask.to(torch.uint8), dim=1, stable=True)
     ids_restore = torch.argsort(ids_shuffle, dim=1)
-    return ids_shuffle, ids_restore, mask.shape[1] - int(counts[0])
+    return ids_shuffle, ids_restore, num_visible

@@ -8,7 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..backbones.symmim_vit import visible_first
-from ..utils import FusedCosineEMA
+from ..utils import FusedCosineEMA, collate_masks
 
 # Arguments of earlier releases -> where the setting lives now (the config check says so).
 MOVED_ARGUMENTS = {
@@ -173,24 +173,27 @@ class SymMIM(BaseSelfSupervisor):
         B, L = tokens.shape[0], tokens.shape[1] - 1
         return projector([tokens[:, 1:].flatten(0, 1)])[0].view(B, L, -1)
 
-    def encode_momentum(self, encoder: nn.Module, img: torch.Tensor,
-                        mask: torch.Tensor) -> torch.Tensor:
+    def encode_momentum(self, encoder: nn.Module, img: torch.Tensor, mask: torch.Tensor,
+                        num_visible: Optional[int]) -> torch.Tensor:
         """Momentum tokens ``(B, 1 + L', C)`` of ``img`` under the M2 ``mask``
-        (unmasked when ``momentum_input='full'``)."""
+        (unmasked when ``momentum_input='full'``); ``num_visible`` is None when the
+        samples leave different numbers of patches visible."""
         if self.momentum_input == 'full':
             return encoder(img, None)[0]  # L' = L
-        counts = mask.flatten(1).sum(1)
-        if self.momentum_drop_masked and bool((counts == counts[0]).all()):
-            return encoder(img, mask, drop_masked=True)[0]  # L' = visible patches
+        if self.momentum_drop_masked and num_visible is not None:  # L' = visible patches
+            return encoder(img, mask, drop_masked=True, num_visible=num_visible)[0]
         return encoder(img, mask)[0]  # L' = L, masked patches as mask tokens
 
-    def decode(self, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def decode(self,
+               tokens: torch.Tensor,
+               mask: torch.Tensor,
+               num_visible: Optional[int] = None) -> torch.Tensor:
         """Per-patch pixels ``(B, L, p²·3)`` the decoder predicts from the online tokens
         ``(B, 1 + L', C)`` (``L' = L``, or the visible patches with
         ``online_drop_masked``); ``mask`` ``(B, h, w)`` gives the patch grid."""
         B, L = mask.shape[0], mask[0].numel()
         if self.online_drop_masked:  # visible tokens first: MAE's ids_restore
-            return self.neck(tokens, visible_first(mask)[1])
+            return self.neck(tokens, visible_first(mask, num_visible)[1])
         return self.neck(tokens, torch.arange(L, device=mask.device).expand(B, L))
 
     def reconstruct(self, img: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -200,13 +203,30 @@ class SymMIM(BaseSelfSupervisor):
         tokens = self.backbone(img, mask, drop_masked=self.online_drop_masked)[0]
         return self.head.unpatchify(self.decode(tokens, mask))
 
-    def reconstruction_loss(self, tokens: torch.Tensor, img: torch.Tensor,
-                            mask: torch.Tensor) -> torch.Tensor:
+    def reconstruction_loss(self,
+                            tokens: torch.Tensor,
+                            img: torch.Tensor,
+                            mask: torch.Tensor,
+                            num_visible: Optional[int] = None) -> torch.Tensor:
         """Decode the online tokens ``(B, 1 + L', C)`` into pixels and compare them
         with ``img`` ``(B, 3, H, W)`` on the patches ``mask`` ``(B, h, w)`` hides."""
-        return self.head.loss(self.decode(tokens, mask), img, mask.flatten(1))
+        return self.head.loss(self.decode(tokens, mask, num_visible), img, mask.flatten(1))
 
-    def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]], data_samples: List[DataSample],
+    def forward(self,
+                inputs: Union[torch.Tensor, List[torch.Tensor]],
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor',
+                masks: Optional[dict] = None):
+        """MMPretrain's ``forward``; ``masks`` (from :class:`SymMIMDataPreprocessor`)
+        go to :meth:`loss`."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples, masks=masks)
+        return super().forward(inputs, data_samples, mode)
+
+    def loss(self,
+             inputs: Union[torch.Tensor, List[torch.Tensor]],
+             data_samples: List[DataSample],
+             masks: Optional[dict] = None,
              **kwargs) -> Dict[str, torch.Tensor]:
         """Masks -> online encoder -> reconstruct -> momentum encoder -> contrast.
 
@@ -214,6 +234,9 @@ class SymMIM(BaseSelfSupervisor):
             inputs (Tensor | list[Tensor]): Images ``(B, 3, H, W)``; two of them
                 when ``two_views=True``.
             data_samples (list[DataSample]): Carry ``mask`` and ``momentum_mask``.
+            masks (dict, optional): The same masks collated by
+                :class:`SymMIMDataPreprocessor` (see :func:`collate_masks`);
+                collated here when not given.
 
         Returns:
             dict[str, Tensor]: ``loss_rec`` and ``loss_con`` (already × λ).
@@ -223,21 +246,27 @@ class SymMIM(BaseSelfSupervisor):
                              'num_views=[1, 1]) in the pipeline before the mask generator.')
         online_view, momentum_view = (inputs[0], inputs[1]) if self.two_views else \
             ((inputs[0], inputs[0]) if isinstance(inputs, list) else (inputs, inputs))
-        mask = stack_masks(data_samples, 'mask', online_view.device)  # (B, h, w) M1
+        masks = masks or collate_masks(data_samples, online_view.device)
+        mask, num_visible = masks['mask'], masks['num_visible']  # (B, h, w) M1
 
         # (B, 1 + L, C), or (B, 1 + L / 2, C) with online_drop_masked
-        tokens = self.backbone(online_view, mask, drop_masked=self.online_drop_masked)[0]
-        losses = dict(loss_rec=self.reconstruction_loss(tokens, online_view, mask))
+        tokens = self.backbone(
+            online_view, mask, drop_masked=self.online_drop_masked, num_visible=num_visible)[0]
+        losses = dict(loss_rec=self.reconstruction_loss(tokens, online_view, mask, num_visible))
         if self.con_weight == 0:
             losses['loss_con'] = tokens.new_zeros(())
             return losses
 
-        momentum_mask = stack_masks(data_samples, 'momentum_mask', online_view.device)  # M2
+        if 'momentum_mask' not in masks:
+            raise KeyError('data samples have no `momentum_mask`: put SymmetricMaskGenerator '
+                           "in the pipeline and PackInputs(algorithm_keys=['momentum_mask']).")
+        momentum_mask = masks['momentum_mask']  # (B, h, w) M2
         with torch.no_grad():
             self.momentum_encoder.update_parameters(nn.Sequential(self.backbone, self.projector))
             encoder, projector = self.momentum_encoder.module
             key = self.embed(
-                self.encode_momentum(encoder, momentum_view, momentum_mask), projector)
+                self.encode_momentum(encoder, momentum_view, momentum_mask,
+                                     masks['momentum_num_visible']), projector)
         query = self.embed(tokens, self.projector)
         if self.contrast_level == 'global':
             loss_con = self.contrast_head.loss(query, key)  # (B, D) vs (B', D)
@@ -245,13 +274,3 @@ class SymMIM(BaseSelfSupervisor):
             loss_con = self.contrast_head.loss(query, key, mask)  # (B, L, D) pairs
         losses['loss_con'] = self.con_weight * loss_con
         return losses
-
-
-def stack_masks(data_samples: List[DataSample], key: str, device: torch.device) -> torch.Tensor:
-    """Stack the per-sample ``key`` masks into a ``(B, h, w)`` tensor on ``device``."""
-    try:
-        masks = [torch.as_tensor(getattr(ds, key)) for ds in data_samples]
-    except AttributeError:
-        raise KeyError(f'data samples have no `{key}`: put SymmetricMaskGenerator in the '
-                       "pipeline and PackInputs(algorithm_keys=['momentum_mask']).") from None
-    return torch.stack(masks).to(device)
