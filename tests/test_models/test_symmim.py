@@ -261,6 +261,10 @@ def test_online_drop_masked_encodes_the_visible_half(message_hub):
     assert lengths == [1 + 32]  # CLS + the 32 patches M1 leaves visible
     sum(losses.values()).backward()
     assert model.backbone.layers[0].attn.qkv.weight.grad.abs().sum() > 0
+    # every trainable parameter gets a gradient, as DDP without find_unused_parameters
+    # needs: the mask token, which the online encoder never sees, is frozen
+    unused = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    assert unused == [] and not model.backbone.mask_token.requires_grad
     # the same as encoding CLS and the visible patches alone, in raster order
     mask = torch.stack([s.mask for s in data['data_samples']])
     model.eval()

@@ -138,6 +138,11 @@ class SymMIM(BaseSelfSupervisor):
             init_cfg=init_cfg)
 
         self.online_drop_masked = online_drop_masked
+        if online_drop_masked:
+            # The online encoder never puts a mask token in, so the token would get no
+            # gradient: frozen, DDP (find_unused_parameters=False) finds no unused
+            # parameter. It stays in the state dict (and serves the in-place fallback).
+            self.backbone.mask_token.requires_grad_(False)
         self.momentum_input = momentum_input
         self.con_weight = con_weight
         self.two_views = two_views
