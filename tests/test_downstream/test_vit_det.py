@@ -3,7 +3,6 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmpretrain.models import VisionTransformer, ViTSAM
-from mmpretrain.models.utils import LayerNorm2d
 
 from symmim_mm.downstream.mmdet.vit_det_blocks import SDPAAttention, ViTDetBlock
 from tests.conftest import CKPT_ARCH as ARCH
@@ -177,21 +176,3 @@ def test_simple_fpn_levels(mmdet_scope):
                 backbone_channel=32,
                 in_channels=[32, 32, 32, 32],
                 out_channels=16))
-
-
-def test_simple_fpn_norm_normalises_each_pixel_over_channels(mmdet_scope):
-    """The config's norm (MMPretrain's LN2d): at every pixel the channels of a lateral
-    conv's output have mean 0 and variance 1 (unit affine at init)."""
-    neck = MODELS.build(
-        dict(
-            type='ViTDetSimpleFPN',
-            backbone_channel=32,
-            in_channels=[8, 16, 32, 32],
-            out_channels=16,
-            norm_cfg=dict(type='mmpretrain.LN2d', eps=1e-6)))
-    neck.init_weights()
-    lateral = neck.lateral_convs[2]
-    assert type(lateral.norm) is LayerNorm2d
-    y = lateral(torch.randn(2, 32, 5, 7) * 3 + 1)  # (N, C, H, W)
-    torch.testing.assert_close(y.mean(1), torch.zeros(2, 5, 7), atol=1e-5, rtol=0)
-    torch.testing.assert_close(y.var(1, unbiased=False), torch.ones(2, 5, 7), atol=1e-3, rtol=0)

@@ -1,7 +1,8 @@
 # The optimizer of every pretraining config: AdamW with MAE's betas and weight decay, no
 # decay on norms, biases and tokens, gradients clipped at 5.0 (as SimMIM). Parameters go
 # into two groups (decay, no decay) instead of one per parameter; the momentum encoder
-# never gets a gradient and stays out of the optimizer. Each config sets its lr.
+# never gets a gradient and stays out of the optimizer. Each config sets its lr. On GPUs
+# torch's AdamW takes its multi-tensor (foreach) path by default.
 optim_wrapper = dict(
     type='OptimWrapper',
     constructor='MergedGroupsOptimWrapperConstructor',
