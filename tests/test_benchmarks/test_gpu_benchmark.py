@@ -11,9 +11,8 @@ import pytest
 import torch
 
 from symmim_mm.benchmarks.gpu_report import markdown, training_speed
-from symmim_mm.benchmarks.pipeline import write_photo
 from symmim_mm.benchmarks.speed import dense_bf16_peak
-from tests.test_benchmarks.test_pretrain_speed import TINY, run, tiny_downstream
+from tests.test_benchmarks.test_pretrain_speed import run, tiny_downstream
 
 SLOW_TRANSFORM = '''import time
 
@@ -32,18 +31,6 @@ class SleepTransform(BaseTransform):
         time.sleep(self.seconds)
         return results
 '''
-
-
-@pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
-    """Paths of the tiny pretraining configs (those of test_pretrain_speed), and a photo."""
-    root = tmp_path_factory.mktemp('tiny_configs')
-    paths = {}
-    for name, text in TINY.items():
-        paths[name] = root / f'tiny_{name}.py'
-        paths[name].write_text(text)
-    paths['photo'] = Path(write_photo(str(root / 'photo.jpg')))
-    return paths
 
 
 def write_scalars(work_dir: Path, lines: list) -> None:

@@ -10,7 +10,6 @@ from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 
 from symmim_mm.benchmarks.gpu_report import markdown, parse_run, training_speed
-from symmim_mm.benchmarks.pipeline import write_photo
 from symmim_mm.benchmarks.speed import (build_model, build_optimizer, compile_encoders,
                                         count_flops, dense_bf16_peak, load_config, make_batches,
                                         optim_wrapper_config, step_figures)
@@ -62,18 +61,6 @@ train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='PackInputs')]))
 """,
 }
-
-
-@pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
-    """Paths of the tiny configs, and a photo."""
-    root = tmp_path_factory.mktemp('tiny_configs')
-    paths = {}
-    for name, text in TINY.items():
-        paths[name] = root / f'tiny_{name}.py'
-        paths[name].write_text(text)
-    paths['photo'] = Path(write_photo(str(root / 'photo.jpg')))
-    return paths
 
 
 @pytest.fixture
