@@ -6,6 +6,15 @@
 # - the two encoders see two augmented views (MoCo v3 style, `two_views=True`, see the
 #   dataset config): kNN +5.1 over one shared view;
 # - targets are the normalised pixels with L1, as SimMIM (norm-pix L2 targets: -1.9).
+# MoCo v3's MLP (BN after every layer, affine-free BN at the end) for projector and predictor.
+moco_v3_mlp = dict(
+    type='NonLinearNeck',
+    with_bias=False,
+    with_last_bn=True,
+    with_last_bn_affine=False,
+    with_last_bias=False,
+    with_avg_pool=False,
+    norm_cfg=dict(type='BN1d'))
 model = dict(
     type='SymMIM',
     backbone=dict(
@@ -41,32 +50,12 @@ model = dict(
     con_weight=1.0,  # λ; 0 = pure MIM (no momentum branch is built)
     base_momentum=0.01,  # 1 - m, cosine to 0 (m: 0.99 -> 1)
     # MoCo v3's projector and predictor; `projector.in_channels` is the encoder width.
-    projector=dict(
-        type='NonLinearNeck',
-        hid_channels=4096,
-        out_channels=256,
-        num_layers=3,
-        with_bias=False,
-        with_last_bn=True,
-        with_last_bn_affine=False,
-        with_last_bias=False,
-        with_avg_pool=False,
-        norm_cfg=dict(type='BN1d')),
+    projector=dict(moco_v3_mlp, hid_channels=4096, out_channels=256, num_layers=3),
     # InfoNCE on the CLS embeddings, τ = 0.2, loss weight 2τ (MoCo v3);
     # SymMIMPatchContrastHead (τ 0.1) contrasts patches instead (ConMIM style).
     contrast_head=dict(
         type='MoCoV3Head',
         predictor=dict(
-            type='NonLinearNeck',
-            in_channels=256,
-            hid_channels=4096,
-            out_channels=256,
-            num_layers=2,
-            with_bias=False,
-            with_last_bn=True,
-            with_last_bn_affine=False,
-            with_last_bias=False,
-            with_avg_pool=False,
-            norm_cfg=dict(type='BN1d')),
+            moco_v3_mlp, in_channels=256, hid_channels=4096, out_channels=256, num_layers=2),
         temperature=0.2,
         loss=dict(type='CrossEntropyLoss', loss_weight=0.4)))
